@@ -1,0 +1,29 @@
+import { App } from 'aws-cdk-lib';
+import { ConfigError, parseConfig } from './config';
+import { VlIngestStack } from './stack';
+
+/**
+ * Builds the app from CDK context. Exported for tests and the local runtime, which synthesize in
+ * process with their own context and output folder.
+ */
+export function buildApp(app: App, stackName = 'VlIngest'): VlIngestStack {
+  const config = parseConfig((key) => app.node.tryGetContext(key));
+  return new VlIngestStack(app, stackName, {
+    config,
+    description: 'vl-ingest: S3 folder drops become Visual Layer datasets',
+  });
+}
+
+if (require.main === module) {
+  const app = new App();
+  try {
+    buildApp(app);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exit(1);
+    }
+    throw error;
+  }
+  app.synth();
+}

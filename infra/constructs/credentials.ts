@@ -1,0 +1,50 @@
+import { type ISecret, Secret } from 'aws-cdk-lib/aws-secretsmanager';
+import { Construct } from 'constructs';
+
+/** Props of {@link VisualLayerCredentials}. */
+export interface VisualLayerCredentialsProps {
+  /**
+   * Name or ARN of an existing secret that holds `{"apiKey","apiSecret"}` or a JWT.
+   * @default a new secret holding a placeholder to replace
+   */
+  readonly existingSecretName?: string;
+}
+
+/** Value a new secret starts with; the functions refuse it with a message that says what to do. */
+export const PLACEHOLDER_API_KEY = 'REPLACE_WITH_API_KEY';
+
+/**
+ * Where the Visual Layer credentials live. A new secret starts as
+ * `{"apiKey":"REPLACE_WITH_API_KEY","apiSecret":"<random>"}` and must be filled in after deploy.
+ */
+export class VisualLayerCredentials extends Construct {
+  /** The secret. */
+  readonly secret: ISecret;
+  /** What the functions pass to `GetSecretValue`: the ARN of a new secret, or the configured name. */
+  readonly secretId: string;
+
+  constructor(scope: Construct, id: string, props: VisualLayerCredentialsProps = {}) {
+    super(scope, id);
+    const existing = props.existingSecretName;
+    if (existing) {
+      this.secret = existing.startsWith('arn:')
+        ? Secret.fromSecretCompleteArn(this, 'Existing', existing)
+        : Secret.fromSecretNameV2(this, 'Existing', existing);
+      this.secretId = existing;
+      return;
+    }
+    const secret = new Secret(this, 'Secret', {
+      description:
+        'Visual Layer credentials for vl-ingest: JSON {"apiKey":"<API key>","apiSecret":"<API secret>"} ' +
+        '(or {"jwt":"<token>"}). Replace the placeholder after deploy.',
+      generateSecretString: {
+        secretStringTemplate: JSON.stringify({ apiKey: PLACEHOLDER_API_KEY }),
+        generateStringKey: 'apiSecret',
+        excludePunctuation: true,
+        passwordLength: 32,
+      },
+    });
+    this.secret = secret;
+    this.secretId = secret.secretArn;
+  }
+}

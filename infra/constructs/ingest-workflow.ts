@@ -1,0 +1,405 @@
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import {
+  Choice,
+  Condition,
+  DefinitionBody,
+  Errors,
+  Fail,
+  type INextable,
+  JitterType,
+  JsonPath,
+  LogLevel,
+  Pass,
+  Result,
+  type State,
+  StateMachine,
+  StateMachineType,
+  Succeed,
+  TaskInput,
+  Timeout,
+  Wait,
+  WaitTime,
+} from 'aws-cdk-lib/aws-stepfunctions';
+import { DynamoAttributeValue, DynamoUpdateItem, LambdaInvoke } from 'aws-cdk-lib/aws-stepfunctions-tasks';
+import { Construct } from 'constructs';
+import { FAILURE_CODES, RETRYABLE_ERROR_NAMES } from '../../lambdas/shared/errors';
+import { RECORD_KEYS } from './records-table';
+
+/** Props of {@link IngestWorkflow}. */
+export interface IngestWorkflowProps {
+  readonly table: ITable;
+  readonly planFunction: IFunction;
+  readonly createFunction: IFunction;
+  readonly statusFunction: IFunction;
+  /** First (and shortest) wait before a status check, in seconds. */
+  readonly pollIntervalSeconds: number;
+  /** Give up after this many minutes of indexing. */
+  readonly maxWaitMinutes: number;
+}
+
+/** Time an execution may take beyond `maxWaitMinutes`: creation retries and the last records. */
+export const EXECUTION_TIMEOUT_MARGIN = Duration.hours(2);
+
+/** Names of the states other code refers to (tests, the local runtime, dashboards). */
+export const STATE_NAMES = {
+  plan: 'PlanFolder',
+  claim: 'ClaimFolder',
+  create: 'CreateDataset',
+  check: 'CheckStatus',
+  wait: 'WaitBeforeCheck',
+  recordFailed: 'RecordFailed',
+} as const;
+
+const LAMBDA_THROTTLED = 'Lambda.TooManyRequestsException';
+const DYNAMODB_TRANSIENT = [
+  'DynamoDB.ProvisionedThroughputExceededException',
+  'DynamoDB.ThrottlingException',
+  'DynamoDB.RequestLimitExceeded',
+  'DynamoDB.InternalServerErrorException',
+];
+
+/**
+ * The Standard state machine that turns one object event into a recorded dataset:
+ * plan → claim the folder (first event wins) → create → poll with an adaptive Wait/Choice loop →
+ * record READY, ERROR, TIMED_OUT or FAILED. Every path that passes the claim ends with a record;
+ * every Task has a timeout; Visual Layer's transient errors are retried with backoff and jitter.
+ */
+export class IngestWorkflow extends Construct {
+  readonly stateMachine: StateMachine;
+
+  constructor(scope: Construct, id: string, props: IngestWorkflowProps) {
+    super(scope, id);
+    const { table } = props;
+    const key = {
+      [RECORD_KEYS.partitionKey]: DynamoAttributeValue.fromString(JsonPath.stringAt('$.folderUri')),
+    };
+    const now = DynamoAttributeValue.fromString(JsonPath.stringAt('$$.State.EnteredTime'));
+    const num = (path: string) =>
+      DynamoAttributeValue.numberFromString(JsonPath.format('{}', JsonPath.stringAt(path)));
+    const str = (path: string) => DynamoAttributeValue.fromString(JsonPath.stringAt(path));
+    const update = (
+      stateId: string,
+      updateExpression: string,
+      values: Record<string, DynamoAttributeValue>,
+      extra: { conditionExpression?: string } = {},
+    ) => {
+      const task = new DynamoUpdateItem(this, stateId, {
+        stateName: stateId,
+        table,
+        key,
+        updateExpression,
+        expressionAttributeNames: names(updateExpression, extra.conditionExpression),
+        expressionAttributeValues: values,
+        conditionExpression: extra.conditionExpression,
+        resultPath: JsonPath.DISCARD,
+        taskTimeout: Timeout.duration(Duration.seconds(30)),
+      });
+      task.addRetry({
+        errors: DYNAMODB_TRANSIENT,
+        interval: Duration.seconds(1),
+        backoffRate: 2,
+        maxAttempts: 6,
+      });
+      return task;
+    };
+
+    // ---- failure: one record, then the execution fails so alarms on failed executions fire
+    const executionFailed = new Fail(this, 'PipelineFailed', {
+      stateName: 'PipelineFailed',
+      errorPath: JsonPath.stringAt('$.failure.code'),
+      causePath: JsonPath.stringAt('$.failure.cause.errorMessage'),
+    });
+    const recordFailed = update(
+      STATE_NAMES.recordFailed,
+      'SET #status = :failed, #error = :error, updatedAt = :now, finishedAt = :now',
+      {
+        ':failed': DynamoAttributeValue.fromString('FAILED'),
+        ':error': DynamoAttributeValue.fromMap({
+          code: str('$.failure.code'),
+          message: str('$.failure.cause.errorMessage'),
+        }),
+        ':now': now,
+      },
+    ).next(executionFailed);
+
+    /** Catch rules for a Lambda task: each named error gets its code; anything else is INTERNAL. */
+    const catchFailures = (task: LambdaInvoke, prefix: string) => {
+      const byCode = new Map<string, string[]>();
+      for (const [errorName, code] of Object.entries(FAILURE_CODES)) {
+        byCode.set(code, [...(byCode.get(code) ?? []), errorName]);
+      }
+      for (const [code, errors] of byCode) {
+        const describe = new Pass(this, `${prefix}${pascal(code)}`, {
+          stateName: `${prefix}Failed${pascal(code)}`,
+          parameters: { code, 'cause.$': 'States.StringToJson($.error.Cause)' },
+          resultPath: '$.failure',
+        });
+        task.addCatch(describe.next(recordFailed), { errors, resultPath: '$.error' });
+      }
+      const internal = new Pass(this, `${prefix}Internal`, {
+        stateName: `${prefix}FailedInternal`,
+        parameters: {
+          code: 'INTERNAL',
+          cause: {
+            errorMessage: JsonPath.format(
+              'the {} step failed with {} (a crash, a timeout or a service error); see the execution history',
+              prefix,
+              JsonPath.stringAt('$.error.Error'),
+            ),
+          },
+        },
+        resultPath: '$.failure',
+      });
+      task.addCatch(internal.next(recordFailed), { errors: [Errors.ALL], resultPath: '$.error' });
+    };
+
+    const invoke = (stateName: string, fn: IFunction, payload: TaskInput, resultPath: string) => {
+      const task = new LambdaInvoke(this, stateName, {
+        stateName,
+        lambdaFunction: fn,
+        payload,
+        payloadResponseOnly: false,
+        resultSelector: { 'value.$': '$.Payload' },
+        resultPath,
+        taskTimeout: Timeout.duration(Duration.seconds(120)),
+        retryOnServiceExceptions: true,
+      });
+      task.addRetry({
+        errors: [LAMBDA_THROTTLED],
+        interval: Duration.seconds(2),
+        backoffRate: 2,
+        maxAttempts: 6,
+      });
+      task.addRetry({ errors: ['Lambda.Unknown'], interval: Duration.seconds(5), maxAttempts: 1 });
+      return task;
+    };
+
+    // ---- 1 plan
+    const plan = invoke(STATE_NAMES.plan, props.planFunction, TaskInput.fromJsonPathAt('$'), '$.planned');
+    const planned = new Pass(this, 'UsePlan', { stateName: 'UsePlan', inputPath: '$.planned.value' });
+    // A rejected event has no folder: its record is keyed by the execution's name.
+    const rejectedKey = JsonPath.format('rejected-event:{}', JsonPath.stringAt('$$.Execution.Name'));
+    const rejectedInput = new Pass(this, 'DescribeRejectedEvent', {
+      stateName: 'DescribeRejectedEvent',
+      parameters: {
+        folderUri: rejectedKey,
+        failure: { code: FAILURE_CODES.InvalidInputError, 'cause.$': 'States.StringToJson($.error.Cause)' },
+      },
+    });
+    const planCrashed = new Pass(this, 'DescribePlanFailure', {
+      stateName: 'DescribePlanFailure',
+      parameters: {
+        folderUri: rejectedKey,
+        failure: {
+          code: 'INTERNAL',
+          cause: {
+            errorMessage: JsonPath.format(
+              'the event could not be planned ({}); see the execution history',
+              JsonPath.stringAt('$.error.Error'),
+            ),
+          },
+        },
+      },
+    });
+    plan.addCatch(rejectedInput.next(recordFailed), { errors: ['InvalidInputError'], resultPath: '$.error' });
+    plan.addCatch(planCrashed.next(recordFailed), { errors: [Errors.ALL], resultPath: '$.error' });
+    const skipped = new Succeed(this, 'ObjectSkipped', { stateName: 'ObjectSkipped' });
+
+    // ---- 2 claim: the first event of a folder wins; later ones count the object and end
+    const claim = update(
+      STATE_NAMES.claim,
+      'SET #status = :pending, datasetName = :name, executionArn = :exec, updatedAt = :now, ' +
+        'createdAt = if_not_exists(createdAt, :now), firstObjectAt = if_not_exists(firstObjectAt, :objectAt), ' +
+        'lastObjectAt = :objectAt ADD objectCount :one, attempts :one ' +
+        'REMOVE datasetId, datasetUrl, finishedAt, vlStatus, progress, polls, nImages, nVideos, #error',
+      {
+        ':pending': DynamoAttributeValue.fromString('PENDING'),
+        ':name': str('$.datasetName'),
+        ':exec': str('$$.Execution.Id'),
+        ':now': now,
+        ':objectAt': str('$.objectCreatedAt'),
+        ':one': DynamoAttributeValue.fromNumber(1),
+        ':error': DynamoAttributeValue.fromString('ERROR'),
+        ':timedOut': DynamoAttributeValue.fromString('TIMED_OUT'),
+        ':failed': DynamoAttributeValue.fromString('FAILED'),
+      },
+      { conditionExpression: 'attribute_not_exists(folderUri) OR #status IN (:error, :timedOut, :failed)' },
+    );
+    const countObject = update(
+      'CountLateObject',
+      'SET lastObjectAt = :objectAt, updatedAt = :now ADD objectCount :one',
+      { ':objectAt': str('$.objectCreatedAt'), ':now': now, ':one': DynamoAttributeValue.fromNumber(1) },
+    ).next(new Succeed(this, 'FolderAlreadyClaimed', { stateName: 'FolderAlreadyClaimed' }));
+    claim.addCatch(countObject, {
+      errors: ['DynamoDB.ConditionalCheckFailedException'],
+      resultPath: '$.error',
+    });
+    // A claim that cannot be written cannot be recorded either: the execution fails and is alarmed.
+
+    // ---- 3 create
+    const create = invoke(
+      STATE_NAMES.create,
+      props.createFunction,
+      TaskInput.fromObject({
+        folderUri: JsonPath.stringAt('$.folderUri'),
+        datasetName: JsonPath.stringAt('$.datasetName'),
+        notBefore: JsonPath.stringAt('$$.Execution.StartTime'),
+      }),
+      '$.created',
+    );
+    create.addRetry({
+      errors: [...RETRYABLE_ERROR_NAMES],
+      interval: Duration.seconds(5),
+      backoffRate: 2,
+      maxAttempts: 4,
+      maxDelay: Duration.seconds(60),
+      jitterStrategy: JitterType.FULL,
+    });
+    catchFailures(create, 'Create');
+    const recordCreated = update(
+      'RecordCreated',
+      'SET #status = :indexing, datasetId = :id, datasetUrl = :url, updatedAt = :now, polls = :zero',
+      {
+        ':indexing': DynamoAttributeValue.fromString('INDEXING'),
+        ':id': str('$.created.value.datasetId'),
+        ':url': str('$.created.value.datasetUrl'),
+        ':now': now,
+        ':zero': DynamoAttributeValue.fromNumber(0),
+      },
+    );
+    const startPolling = new Pass(this, 'StartPolling', {
+      stateName: 'StartPolling',
+      result: Result.fromObject({ value: { polls: 0, nextWaitSeconds: props.pollIntervalSeconds } }),
+      resultPath: '$.poll',
+    });
+
+    // ---- 4 poll
+    const wait = new Wait(this, STATE_NAMES.wait, {
+      stateName: STATE_NAMES.wait,
+      time: WaitTime.secondsPath('$.poll.value.nextWaitSeconds'),
+    });
+    const check = invoke(
+      STATE_NAMES.check,
+      props.statusFunction,
+      TaskInput.fromObject({
+        datasetId: JsonPath.stringAt('$.created.value.datasetId'),
+        since: JsonPath.stringAt('$.created.value.createdAt'),
+        polls: JsonPath.numberAt('$.poll.value.polls'),
+        lastWaitSeconds: JsonPath.numberAt('$.poll.value.nextWaitSeconds'),
+      }),
+      '$.poll',
+    );
+    check.addRetry({
+      errors: [...RETRYABLE_ERROR_NAMES],
+      interval: Duration.seconds(10),
+      backoffRate: 2,
+      maxAttempts: 6,
+      maxDelay: Duration.seconds(120),
+      jitterStrategy: JitterType.FULL,
+    });
+    catchFailures(check, 'Check');
+    const recordProgress = update(
+      'RecordProgress',
+      'SET vlStatus = :vl, progress = :progress, polls = :polls, updatedAt = :now',
+      {
+        ':vl': str('$.poll.value.vlStatus'),
+        ':progress': num('$.poll.value.progress'),
+        ':polls': num('$.poll.value.polls'),
+        ':now': now,
+      },
+    );
+
+    // ---- 5 final records
+    const finalValues = {
+      ':vl': str('$.poll.value.vlStatus'),
+      ':progress': num('$.poll.value.progress'),
+      ':polls': num('$.poll.value.polls'),
+      ':images': num('$.poll.value.nImages'),
+      ':videos': num('$.poll.value.nVideos'),
+      ':now': now,
+    };
+    const finalSet =
+      'vlStatus = :vl, progress = :progress, polls = :polls, nImages = :images, nVideos = :videos, updatedAt = :now, finishedAt = :now';
+    const recordReady = update('RecordReady', `SET #status = :ready, ${finalSet}`, {
+      ...finalValues,
+      ':ready': DynamoAttributeValue.fromString('READY'),
+    }).next(new Succeed(this, 'DatasetReady', { stateName: 'DatasetReady' }));
+    const recordOutcomeFailure = (stateId: string, status: string, code: string) =>
+      update(stateId, `SET #status = :status, #error = :error, ${finalSet}`, {
+        ...finalValues,
+        ':status': DynamoAttributeValue.fromString(status),
+        ':error': DynamoAttributeValue.fromMap({
+          code: DynamoAttributeValue.fromString(code),
+          message: str('$.poll.value.message'),
+        }),
+      }).next(
+        new Fail(this, `${stateId}Fail`, {
+          stateName: `Dataset${pascal(status)}`,
+          error: code,
+          causePath: JsonPath.stringAt('$.poll.value.message'),
+        }),
+      );
+
+    const decide = new Choice(this, 'IndexingDone', { stateName: 'IndexingDone' })
+      .when(Condition.stringEquals('$.poll.value.outcome', 'READY'), recordReady)
+      .when(
+        Condition.stringEquals('$.poll.value.outcome', 'ERROR'),
+        recordOutcomeFailure('RecordError', 'ERROR', 'VL_ERROR'),
+      )
+      .when(
+        Condition.stringEquals('$.poll.value.outcome', 'TIMED_OUT'),
+        recordOutcomeFailure('RecordTimedOut', 'TIMED_OUT', 'TIMED_OUT'),
+      )
+      .otherwise(recordProgress.next(wait));
+
+    const definition = plan
+      .next(planned)
+      .next(
+        new Choice(this, 'ShouldIngest', { stateName: 'ShouldIngest' })
+          .when(Condition.stringEquals('$.action', 'skip'), skipped)
+          .otherwise(
+            claim
+              .next(create)
+              .next(recordCreated)
+              .next(startPolling)
+              .next(wait)
+              .next(check)
+              .next(decide) as unknown as State & INextable,
+          ),
+      );
+
+    this.stateMachine = new StateMachine(this, 'StateMachine', {
+      stateMachineType: StateMachineType.STANDARD,
+      definitionBody: DefinitionBody.fromChainable(definition),
+      timeout: Duration.minutes(Math.ceil(props.maxWaitMinutes)).plus(EXECUTION_TIMEOUT_MARGIN),
+      tracingEnabled: true,
+      logs: {
+        destination: new LogGroup(this, 'ExecutionLogs', {
+          retention: RetentionDays.THREE_MONTHS,
+          removalPolicy: RemovalPolicy.DESTROY,
+        }),
+        level: LogLevel.ERROR,
+        includeExecutionData: false,
+      },
+    });
+  }
+}
+
+/** `#status` and `#error` are DynamoDB reserved words; alias them when an expression uses them. */
+function names(...expressions: (string | undefined)[]): Record<string, string> | undefined {
+  const text = expressions.join(' ');
+  const aliases: Record<string, string> = {};
+  for (const word of ['status', 'error']) if (text.includes(`#${word}`)) aliases[`#${word}`] = word;
+  return Object.keys(aliases).length > 0 ? aliases : undefined;
+}
+
+function pascal(code: string): string {
+  return code
+    .toLowerCase()
+    .split('_')
+    .map((w) => w.charAt(0).toUpperCase() + w.slice(1))
+    .join('');
+}

@@ -1,0 +1,106 @@
+import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import type { Construct } from 'constructs';
+import type { IngestConfig } from './config';
+import { VisualLayerCredentials } from './constructs/credentials';
+import { IngestBucket } from './constructs/ingest-bucket';
+import { IngestTrigger } from './constructs/ingest-trigger';
+import { IngestWorkflow } from './constructs/ingest-workflow';
+import { PipelineFunction } from './constructs/pipeline-function';
+import { RecordsTable } from './constructs/records-table';
+
+/** Props of {@link VlIngestStack}. */
+export interface VlIngestStackProps extends StackProps {
+  /** Validated configuration (see `parseConfig`). */
+  readonly config: IngestConfig;
+}
+
+/** Names of the stack outputs; the CLI and the README refer to them. */
+export const OUTPUTS = {
+  bucket: 'BucketName',
+  stateMachine: 'StateMachineArn',
+  table: 'RecordsTableName',
+  secret: 'CredentialsSecret',
+  deadLetterQueue: 'DeadLetterQueueUrl',
+} as const;
+
+/** The whole pipeline. Composition only: each concern is its own construct. */
+export class VlIngestStack extends Stack {
+  constructor(scope: Construct, id: string, props: VlIngestStackProps) {
+    super(scope, id, props);
+    const { config } = props;
+
+    const drops = new IngestBucket(this, 'Bucket', { existingBucketName: config.bucketName });
+    const records = new RecordsTable(this, 'Records');
+    const credentials = new VisualLayerCredentials(this, 'Credentials', {
+      existingSecretName: config.secretName,
+    });
+
+    const visualLayerEnv = {
+      VL_BASE_URL: config.visualLayerBaseUrl,
+      VL_SECRET_ID: credentials.secretId,
+      VL_REQUEST_TIMEOUT_MS: '20000',
+    };
+    const planFunction = new PipelineFunction(this, 'PlanFolder', {
+      handlerFolder: 'plan-folder',
+      description: 'vl-ingest: decodes an S3 object key and names its dataset folder',
+      environment: {
+        FOLDER_PREFIX: config.prefix,
+        FOLDER_DEPTH: String(config.folderDepth),
+        TRIGGER: config.trigger,
+        MARKER_NAME: config.markerName,
+        DATASET_NAME_PREFIX: config.datasetNamePrefix,
+      },
+    });
+    const createFunction = new PipelineFunction(this, 'CreateDataset', {
+      handlerFolder: 'create-dataset',
+      description: 'vl-ingest: creates the Visual Layer dataset of a folder',
+      environment: visualLayerEnv,
+      timeout: Duration.seconds(90),
+    });
+    const statusFunction = new PipelineFunction(this, 'CheckStatus', {
+      handlerFolder: 'check-status',
+      description: 'vl-ingest: reads a Visual Layer dataset status and decides the next poll',
+      environment: {
+        ...visualLayerEnv,
+        POLL_INTERVAL_SECONDS: String(config.pollIntervalSeconds),
+        MAX_POLL_INTERVAL_SECONDS: String(config.maxPollIntervalSeconds),
+        MAX_WAIT_SECONDS: String(Math.round(config.maxWaitMinutes * 60)),
+      },
+      timeout: Duration.seconds(60),
+    });
+    credentials.secret.grantRead(createFunction);
+    credentials.secret.grantRead(statusFunction);
+
+    const workflow = new IngestWorkflow(this, 'Workflow', {
+      table: records.table,
+      planFunction,
+      createFunction,
+      statusFunction,
+      pollIntervalSeconds: config.pollIntervalSeconds,
+      maxWaitMinutes: config.maxWaitMinutes,
+    });
+    const trigger = new IngestTrigger(this, 'Trigger', {
+      bucket: drops.bucket,
+      stateMachine: workflow.stateMachine,
+      config,
+    });
+
+    new CfnOutput(this, OUTPUTS.bucket, {
+      value: drops.bucket.bucketName,
+      description: 'Bucket watched for drops',
+    });
+    new CfnOutput(this, OUTPUTS.stateMachine, {
+      value: workflow.stateMachine.stateMachineArn,
+      description: 'State machine that ingests a folder',
+    });
+    new CfnOutput(this, OUTPUTS.table, { value: records.table.tableName, description: 'Ingestion records' });
+    new CfnOutput(this, OUTPUTS.secret, {
+      value: credentials.secretId,
+      description: 'Secret holding {"apiKey","apiSecret"}: fill it after deploy',
+    });
+    new CfnOutput(this, OUTPUTS.deadLetterQueue, {
+      value: trigger.deadLetterQueue.queueUrl,
+      description: 'Events whose execution could not be started',
+    });
+  }
+}

@@ -1,0 +1,55 @@
+import { numberEnv } from '../shared/env';
+import { InvalidInputError } from '../shared/errors';
+import { decideAfterPoll, type PollDecision, type PollLimits } from '../shared/poll';
+import { createLogger, createVisualLayerClient, logFailure } from '../shared/runtime';
+
+const logger = createLogger();
+const client = createVisualLayerClient(process.env);
+const limits: PollLimits = {
+  minSeconds: numberEnv(process.env, 'POLL_INTERVAL_SECONDS', 30),
+  maxSeconds: numberEnv(process.env, 'MAX_POLL_INTERVAL_SECONDS', 300),
+  maxWaitSeconds: numberEnv(process.env, 'MAX_WAIT_SECONDS', 86_400),
+};
+const reportedUnknown = new Set<string>();
+
+/** Input from the state machine's poll loop. */
+export interface CheckStatusEvent {
+  datasetId: string;
+  since: string;
+  polls?: number;
+  lastWaitSeconds?: number;
+}
+
+/** Reads a dataset's status once and decides the loop's next step. */
+export const handler = async (event: CheckStatusEvent): Promise<PollDecision> => {
+  const { datasetId, since, polls, lastWaitSeconds } = parseEvent(event);
+  try {
+    const status = await client.getDatasetStatus(datasetId);
+    if (status.unknownStatus && !reportedUnknown.has(status.vlStatus)) {
+      reportedUnknown.add(status.vlStatus);
+      logger.warn('unknown Visual Layer status, treated as in progress', {
+        datasetId,
+        vlStatus: status.vlStatus,
+      });
+    }
+    return decideAfterPoll(status, { polls, lastWaitSeconds, since }, limits, new Date());
+  } catch (error) {
+    logFailure(logger, 'status check failed', error);
+    throw error;
+  }
+};
+
+function parseEvent(event: CheckStatusEvent) {
+  const { datasetId, since, polls = 0, lastWaitSeconds = 0 } = event ?? {};
+  if (typeof datasetId !== 'string' || datasetId === '')
+    throw new InvalidInputError('check-status needs a datasetId');
+  const sinceDate = new Date(typeof since === 'string' ? since : Number.NaN);
+  if (Number.isNaN(sinceDate.getTime()))
+    throw new InvalidInputError('check-status needs since as an ISO timestamp');
+  return {
+    datasetId,
+    since: sinceDate,
+    polls: Number(polls) || 0,
+    lastWaitSeconds: Number(lastWaitSeconds) || 0,
+  };
+}

@@ -1,0 +1,68 @@
+import { VisualLayerForbiddenError, VisualLayerNotFoundError } from './errors';
+import type { DatasetSummary, VisualLayerClient } from './visual-layer-client';
+
+/** What the create step needs: the folder and the name, plus when this attempt began. */
+export interface CreateRequest {
+  folderUri: string;
+  datasetName: string;
+  /** Datasets created before this instant (minus a margin) belong to earlier attempts. */
+  notBefore: Date;
+}
+
+/** How a dataset was obtained. */
+export interface CreateResult {
+  datasetId: string;
+  /** True when an earlier, ambiguous attempt had already created it and it was adopted. */
+  adopted: boolean;
+}
+
+/** Clock skew tolerated between AWS and Visual Layer when matching an earlier attempt's dataset. */
+export const ADOPTION_MARGIN_MS = 10 * 60 * 1000;
+
+/**
+ * Creates the dataset for a folder without ever making two: Visual Layer has no idempotency key, so
+ * before posting it looks for a dataset of the same name created during this attempt (a POST that
+ * timed out or lost its connection may have succeeded) and adopts it. Datasets that ended in ERROR
+ * and datasets older than the attempt are never adopted.
+ */
+export async function createDatasetOnce(
+  client: VisualLayerClient,
+  request: CreateRequest,
+): Promise<CreateResult> {
+  const existing = findEarlierAttempt(await listForAdoption(client), request);
+  if (existing) return { datasetId: existing.id, adopted: true };
+  const { datasetId } = await client.createDataset({
+    name: request.datasetName,
+    bucketPath: request.folderUri,
+  });
+  return { datasetId, adopted: false };
+}
+
+/**
+ * Lists datasets to look for an earlier attempt. A transient or auth failure stops the create (it
+ * will be retried or reported); a listing the account may not use (403/404) only skips the look.
+ */
+async function listForAdoption(client: VisualLayerClient): Promise<DatasetSummary[]> {
+  try {
+    return await client.listDatasets();
+  } catch (error) {
+    if (error instanceof VisualLayerForbiddenError || error instanceof VisualLayerNotFoundError) return [];
+    throw error;
+  }
+}
+
+/** The dataset an earlier attempt of this request created, if any. */
+export function findEarlierAttempt(
+  datasets: DatasetSummary[],
+  request: CreateRequest,
+): DatasetSummary | undefined {
+  const since = request.notBefore.getTime() - ADOPTION_MARGIN_MS;
+  return datasets.find(
+    (d) =>
+      d.displayName === request.datasetName &&
+      d.vlStatus !== 'ERROR' &&
+      d.vlStatus !== 'FATAL_ERROR' &&
+      d.createdAt !== undefined &&
+      d.createdAt >= since,
+  );
+}

@@ -1,0 +1,212 @@
+/**
+ * Errors thrown by the Lambda functions. Each class has a stable `name`: Step Functions sees it as the
+ * error type, so the state machine's Retry and Catch rules match on these names, and
+ * {@link FAILURE_CODES} turns them into the `error.code` a person reads in the record.
+ */
+
+/** Base of every error the pipeline throws on purpose. */
+export abstract class PipelineError extends Error {
+  /** Whether trying the same call again later may succeed. */
+  abstract readonly retryable: boolean;
+}
+
+/** Visual Layer did not answer usefully *yet*: 5xx, 429, a timeout or a network failure. */
+export class VisualLayerTransientError extends PipelineError {
+  override readonly name = 'VisualLayerTransientError';
+  readonly retryable = true;
+  constructor(
+    message: string,
+    /** HTTP status, when there was a response. */
+    readonly status?: number,
+    /** Seconds Visual Layer asked us to wait (`Retry-After`), when it said. */
+    readonly retryAfterSeconds?: number,
+    /**
+     * True when the request may have reached Visual Layer and been acted on (a timeout or a dropped
+     * connection after the body was sent, 502/503/504): a create may have happened.
+     */
+    readonly ambiguous = false,
+  ) {
+    super(message);
+  }
+}
+
+/** Visual Layer refused the credentials (401), also after the secret was read again. */
+export class VisualLayerAuthError extends PipelineError {
+  override readonly name = 'VisualLayerAuthError';
+  readonly retryable = false;
+}
+
+/** Visual Layer refused the request itself (400, 422, or a `{"status":"error"}` body). */
+export class VisualLayerBadRequestError extends PipelineError {
+  override readonly name = 'VisualLayerBadRequestError';
+  readonly retryable = false;
+  constructor(
+    message: string,
+    readonly status?: number,
+  ) {
+    super(message);
+  }
+}
+
+/** The account may not do this (403): no permission, feature off, or plan limit. */
+export class VisualLayerForbiddenError extends PipelineError {
+  override readonly name = 'VisualLayerForbiddenError';
+  readonly retryable = false;
+}
+
+/** The dataset or path is unknown to Visual Layer or not visible to this account (404). */
+export class VisualLayerNotFoundError extends PipelineError {
+  override readonly name = 'VisualLayerNotFoundError';
+  readonly retryable = false;
+}
+
+/** The dataset is in a state that does not allow the request (409). */
+export class VisualLayerConflictError extends PipelineError {
+  override readonly name = 'VisualLayerConflictError';
+  readonly retryable = false;
+}
+
+/** Visual Layer answered 2xx with a body we cannot use (not JSON, or no dataset id). */
+export class VisualLayerResponseError extends PipelineError {
+  override readonly name = 'VisualLayerResponseError';
+  readonly retryable = false;
+}
+
+/** The credentials secret is missing, unreadable, or does not hold a usable value. */
+export class CredentialsError extends PipelineError {
+  override readonly name = 'CredentialsError';
+  readonly retryable = false;
+}
+
+/** The event or function input is not what the pipeline expects. */
+export class InvalidInputError extends PipelineError {
+  override readonly name = 'InvalidInputError';
+  readonly retryable = false;
+}
+
+/**
+ * `error.code` written to the record for each error name the state machine catches. The workflow
+ * construct builds its Catch rules from this table, so a new error class needs one line here.
+ */
+export const FAILURE_CODES = {
+  VisualLayerAuthError: 'AUTH',
+  CredentialsError: 'BAD_CREDENTIALS',
+  VisualLayerBadRequestError: 'BAD_REQUEST',
+  VisualLayerForbiddenError: 'FORBIDDEN',
+  VisualLayerNotFoundError: 'NOT_FOUND',
+  VisualLayerConflictError: 'CONFLICT',
+  VisualLayerResponseError: 'BAD_RESPONSE',
+  VisualLayerTransientError: 'UNREACHABLE',
+  InvalidInputError: 'BAD_EVENT',
+} as const;
+
+/** The codes a failure record can carry. */
+export type FailureCode =
+  | (typeof FAILURE_CODES)[keyof typeof FAILURE_CODES]
+  | 'VL_ERROR'
+  | 'TIMED_OUT'
+  | 'INTERNAL';
+
+/** Names of the errors that are worth retrying from the state machine. */
+export const RETRYABLE_ERROR_NAMES = ['VisualLayerTransientError'] as const;
+
+/**
+ * Turns a Visual Layer error body into one readable line. Accepts every documented shape:
+ * `{"detail": "text"}`, `{"detail": [{"loc": [...], "msg": "..."}]}` (422) and the legacy
+ * `{"status": "error", "message": "..."}`. Field *values* the server echoes back (`input`) are left out.
+ */
+export function describeErrorBody(body: unknown): string | undefined {
+  if (typeof body === 'string') return body.trim() ? truncate(body.trim()) : undefined;
+  if (body === null || typeof body !== 'object') return undefined;
+  const record = body as Record<string, unknown>;
+  const detail = record.detail;
+  if (typeof detail === 'string' && detail.trim()) return truncate(detail.trim());
+  if (Array.isArray(detail)) {
+    const parts = detail.map(describeValidationItem).filter((p): p is string => Boolean(p));
+    if (parts.length > 0) return truncate(parts.join('; '));
+  }
+  if (detail && typeof detail === 'object' && !Array.isArray(detail)) {
+    const nested = describeErrorBody(detail);
+    if (nested) return nested;
+  }
+  for (const key of ['message', 'error', 'msg'] as const) {
+    const value = record[key];
+    if (typeof value === 'string' && value.trim()) return truncate(value.trim());
+  }
+  return undefined;
+}
+
+function describeValidationItem(item: unknown): string | undefined {
+  if (typeof item === 'string') return item;
+  if (item === null || typeof item !== 'object') return undefined;
+  const { loc, msg } = item as { loc?: unknown; msg?: unknown };
+  const where = Array.isArray(loc) ? loc.filter((p) => p !== 'body').join('.') : undefined;
+  if (typeof msg !== 'string') return where ? `${where}: invalid` : undefined;
+  return where ? `${where}: ${msg}` : msg;
+}
+
+const MAX_MESSAGE = 500;
+
+function truncate(text: string): string {
+  return text.length > MAX_MESSAGE ? `${text.slice(0, MAX_MESSAGE - 1)}…` : text;
+}
+
+/** What the client knows about a failed HTTP exchange, before classification. */
+export interface HttpFailure {
+  status: number;
+  body: unknown;
+  retryAfter?: string | null;
+  /** What was being done, for the message: "creating dataset \"x\"". */
+  action: string;
+}
+
+/**
+ * Classifies a non-2xx answer from Visual Layer: 5xx and 429 are transient (502/503/504 also
+ * ambiguous: a gateway may have passed the request on), 401 is an auth failure, the other 4xx are
+ * permanent and keep Visual Layer's own words.
+ */
+export function classifyHttpError(failure: HttpFailure): PipelineError {
+  const { status, action } = failure;
+  const said = describeErrorBody(failure.body);
+  const suffix = said ? `: ${said}` : '';
+  if (status === 429 || status >= 500) {
+    const ambiguous = status === 502 || status === 503 || status === 504;
+    return new VisualLayerTransientError(
+      `Visual Layer answered ${status} while ${action}${suffix}`,
+      status,
+      parseRetryAfter(failure.retryAfter),
+      ambiguous,
+    );
+  }
+  if (status === 401) {
+    return new VisualLayerAuthError(
+      `Visual Layer rejected the credentials (401) while ${action}${suffix}. ` +
+        'Check the API key and secret in the credentials secret (authentication failed).',
+    );
+  }
+  if (status === 403) {
+    return new VisualLayerForbiddenError(
+      `Visual Layer refused ${action} (403)${suffix}. Check the account's permissions and plan limits.`,
+    );
+  }
+  if (status === 404) {
+    return new VisualLayerNotFoundError(`Visual Layer found nothing while ${action} (404)${suffix}`);
+  }
+  if (status === 409) {
+    return new VisualLayerConflictError(`Visual Layer reported a conflict while ${action} (409)${suffix}`);
+  }
+  return new VisualLayerBadRequestError(
+    `Visual Layer rejected the request while ${action} (${status})${suffix}`,
+    status,
+  );
+}
+
+/** `Retry-After` as seconds: a delay in seconds or an HTTP date. Undefined when absent or unusable. */
+export function parseRetryAfter(value: string | null | undefined, now = Date.now()): number | undefined {
+  if (!value) return undefined;
+  const trimmed = value.trim();
+  if (/^\d+$/.test(trimmed)) return Number(trimmed);
+  const at = Date.parse(trimmed);
+  if (Number.isNaN(at)) return undefined;
+  return Math.max(0, Math.ceil((at - now) / 1000));
+}

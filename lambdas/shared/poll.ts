@@ -1,0 +1,75 @@
+import type { DatasetStatus, PollBounds } from './status';
+import { nextPollInterval } from './status';
+
+/** Where the poll loop stands, carried in the state machine between checks. */
+export interface PollState {
+  /** Checks made so far, this one excluded. */
+  polls: number;
+  /** The wait that preceded this check, in seconds. */
+  lastWaitSeconds: number;
+  /** When the dataset was created; the deadline counts from here. */
+  since: Date;
+}
+
+/** Poll loop limits. */
+export interface PollLimits extends PollBounds {
+  /** Give up (TIMED_OUT) once this many seconds have passed since creation. */
+  maxWaitSeconds: number;
+}
+
+/** What the state machine's Choice reads after a check, and what it records. */
+export interface PollDecision {
+  /** `READY`, `ERROR`, `TIMED_OUT` end the loop; `IN_PROGRESS` waits `nextWaitSeconds` and checks again. */
+  outcome: 'READY' | 'ERROR' | 'TIMED_OUT' | 'IN_PROGRESS';
+  vlStatus: string;
+  progress: number;
+  nImages: number;
+  nVideos: number;
+  /** For ERROR and TIMED_OUT: what happened, for a person. Empty otherwise. */
+  message: string;
+  polls: number;
+  nextWaitSeconds: number;
+  checkedAt: string;
+}
+
+/**
+ * Turns one status reading into the loop's next move: terminal outcomes end it, the deadline turns
+ * a still-running dataset into TIMED_OUT, anything else waits a little longer than last time.
+ */
+export function decideAfterPoll(
+  status: DatasetStatus,
+  state: PollState,
+  limits: PollLimits,
+  now: Date,
+): PollDecision {
+  const polls = state.polls + 1;
+  const elapsedSeconds = Math.max(0, (now.getTime() - state.since.getTime()) / 1000);
+  let outcome: PollDecision['outcome'] = status.outcome;
+  let message = '';
+  if (status.outcome === 'ERROR') {
+    message = status.fatalErrorMsg ?? `Visual Layer reported ${status.vlStatus} without a message`;
+  } else if (status.outcome === 'IN_PROGRESS' && elapsedSeconds >= limits.maxWaitSeconds) {
+    outcome = 'TIMED_OUT';
+    message =
+      `Visual Layer was still ${status.vlStatus} after ${formatDuration(elapsedSeconds)} ` +
+      `(limit maxWaitMinutes=${limits.maxWaitSeconds / 60}); the dataset may still finish in Visual Layer`;
+  }
+  const remaining = Math.max(1, Math.ceil(limits.maxWaitSeconds - elapsedSeconds));
+  return {
+    outcome,
+    vlStatus: status.vlStatus,
+    progress: status.progress ?? 0,
+    nImages: status.nImages ?? 0,
+    nVideos: status.nVideos ?? 0,
+    message,
+    polls,
+    nextWaitSeconds: Math.min(nextPollInterval(state.lastWaitSeconds, limits), remaining),
+    checkedAt: now.toISOString(),
+  };
+}
+
+function formatDuration(seconds: number): string {
+  if (seconds < 120) return `${Math.round(seconds)} s`;
+  if (seconds < 7200) return `${Math.round(seconds / 60)} min`;
+  return `${(seconds / 3600).toFixed(1)} h`;
+}

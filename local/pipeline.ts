@@ -1,0 +1,305 @@
+import './polyfills';
+import { randomUUID } from 'node:crypto';
+import { GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { ExecutionError, StateMachine } from 'aws-local-stepfunctions';
+import { RECORD_KEYS } from '../infra/constructs/records-table';
+import { type SynthesizedApp, synthesizeApp, type Template } from './aws/cloud-assembly';
+import { LocalDynamoDb } from './aws/dynamodb';
+import { LOCAL_ACCOUNT, LOCAL_REGION, localPhysicalId, resolveIntrinsics } from './aws/intrinsics';
+import { LocalLambda } from './aws/lambda';
+import { LocalSecretsManager } from './aws/secrets-manager';
+import { type SimulatorOptions, VisualLayerSimulator } from './simulator/visual-layer-simulator';
+
+/** One entry of an execution's event log, as aws-local-stepfunctions reports it. */
+export type EventLog = StateMachine['run'] extends (...args: never[]) => {
+  eventLogs: AsyncGenerator<infer E>;
+}
+  ? E
+  : never;
+
+/** Options of {@link LocalPipeline.start}. */
+export interface LocalPipelineOptions {
+  /** CDK context, as `cdk synth -c key=value` would pass it. */
+  context?: Record<string, unknown>;
+  /** How the Visual Layer simulator behaves. @default JWT auth with {@link LOCAL_CREDENTIALS} */
+  simulator?: SimulatorOptions;
+  /** Secret value the functions read. @default the simulator's API key and secret as JSON */
+  secretValue?: string;
+  /** Milliseconds each Wait state really waits (the definition's seconds are not waited). @default 0 */
+  waitMs?: number;
+  /** Milliseconds each Retry pause really waits. @default 0 */
+  retryMs?: number;
+  /** Reuse an app already synthesized with the same context (tests share one per file). */
+  app?: SynthesizedApp;
+}
+
+/** Credentials the local run uses unless told otherwise; they only open the simulator. */
+export const LOCAL_CREDENTIALS = { apiKey: 'local-api-key', apiSecret: 'local-api-secret-0123456789abcdef' };
+
+/** How an execution ended, with everything a test or a person may want to look at. */
+export interface LocalExecution {
+  executionArn: string;
+  status: 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT';
+  output?: unknown;
+  /** For FAILED: the error name and cause Step Functions would show. */
+  error?: string;
+  cause?: string;
+  events: EventLog[];
+  /** States entered plus retries: what Step Functions bills as state transitions. */
+  transitions: number;
+}
+
+interface FunctionEntry {
+  logicalId: string;
+  /** Construct id in the stack: PlanFolder, CreateDataset, CheckStatus. */
+  name: string;
+  lambda: LocalLambda;
+}
+
+/**
+ * The pipeline on a laptop: the real synthesized state machine executed by aws-local-stepfunctions,
+ * its Lambda tasks running the real bundled handlers in process, its DynamoDB tasks against dynalite,
+ * Secrets Manager and Visual Layer replaced by loopback servers. Nothing leaves 127.0.0.1.
+ */
+export class LocalPipeline {
+  readonly simulator: VisualLayerSimulator;
+  readonly secrets = new LocalSecretsManager();
+  readonly dynamodb = new LocalDynamoDb();
+  readonly functions = new Map<string, FunctionEntry>();
+  /** JSON log lines the functions wrote. */
+  readonly functionLogs: string[] = [];
+  tableName = '';
+  secretId = '';
+  private machine?: StateMachine;
+  private definition?: { States: Record<string, { Type: string; Resource?: string }> };
+  private restoreOutput?: () => void;
+  private ownsApp = false;
+
+  private constructor(
+    readonly app: SynthesizedApp,
+    private readonly options: LocalPipelineOptions,
+  ) {
+    this.simulator = new VisualLayerSimulator(
+      options.simulator ?? { auth: { mode: 'jwt', ...LOCAL_CREDENTIALS } },
+    );
+  }
+
+  /** Synthesizes (unless given an app), starts the local services and loads the functions. */
+  static async start(options: LocalPipelineOptions = {}): Promise<LocalPipeline> {
+    const app = options.app ?? synthesizeApp(options.context);
+    const pipeline = new LocalPipeline(app, options);
+    pipeline.ownsApp = !options.app;
+    try {
+      await pipeline.boot();
+    } catch (error) {
+      await pipeline.stop();
+      throw error;
+    }
+    return pipeline;
+  }
+
+  private async boot(): Promise<void> {
+    const { template } = this.app;
+    const [vlUrl, secretsUrl, dynamoUrl] = await Promise.all([
+      this.simulator.start(),
+      this.secrets.start(),
+      this.dynamodb.start(),
+    ]);
+    const table = findOne(template, 'AWS::DynamoDB::Table');
+    this.tableName = localPhysicalId(template, table.id);
+    await this.dynamodb.createTableFromTemplate(this.tableName, table.properties);
+
+    const machine = findOne(template, 'AWS::StepFunctions::StateMachine');
+    const definitionString = resolveIntrinsics(machine.properties.DefinitionString, template) as string;
+    this.definition = JSON.parse(definitionString);
+    this.machine = new StateMachine(this.definition as never, { validationOptions: { checkArn: false } });
+
+    const baseEnv = {
+      AWS_REGION: LOCAL_REGION,
+      AWS_DEFAULT_REGION: LOCAL_REGION,
+      AWS_ACCESS_KEY_ID: 'local',
+      AWS_SECRET_ACCESS_KEY: 'local',
+      AWS_ENDPOINT_URL_SECRETS_MANAGER: secretsUrl,
+      AWS_ENDPOINT_URL_DYNAMODB: dynamoUrl,
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+      AWS_LAMBDA_FUNCTION_NAME: 'local',
+    };
+    this.captureFunctionLogs();
+    for (const [logicalId, resource] of Object.entries(template.Resources)) {
+      if (resource.Type !== 'AWS::Lambda::Function') continue;
+      const assetDir = this.app.functionAssets[logicalId];
+      if (!assetDir) throw new Error(`no bundled code for ${logicalId}`);
+      const variables = (resolveIntrinsics(
+        (resource.Properties?.Environment as { Variables?: unknown } | undefined)?.Variables ?? {},
+        template,
+      ) ?? {}) as Record<string, string>;
+      const env: Record<string, string> = { ...baseEnv, ...variables };
+      if (env.VL_BASE_URL) env.VL_BASE_URL = vlUrl;
+      if (env.VL_SECRET_ID) this.secretId = env.VL_SECRET_ID;
+      const cdkPath = String(resource.Metadata?.['aws:cdk:path'] ?? logicalId);
+      const name = cdkPath.split('/')[1] ?? logicalId;
+      const lambda = new LocalLambda(name, assetDir, env);
+      this.functions.set(localPhysicalId(template, logicalId), { logicalId, name, lambda });
+    }
+    if (this.secretId)
+      this.secrets.setSecret(this.secretId, this.options.secretValue ?? JSON.stringify(LOCAL_CREDENTIALS));
+    for (const { lambda } of this.functions.values()) lambda.load();
+  }
+
+  /** The local function by construct id (`PlanFolder`, `CreateDataset`, `CheckStatus`). */
+  fn(name: string): LocalLambda {
+    for (const entry of this.functions.values()) if (entry.name === name) return entry.lambda;
+    throw new Error(`no function ${name}`);
+  }
+
+  /** Runs one execution with `event` as its input, to the end. */
+  async run(event: unknown): Promise<LocalExecution> {
+    const machine = this.machine;
+    const definition = this.definition;
+    if (!machine || !definition) throw new Error('LocalPipeline is not started');
+    const name = randomUUID();
+    const executionArn = `arn:aws:states:${LOCAL_REGION}:${LOCAL_ACCOUNT}:execution:VlIngest:${name}`;
+    const states = collectStates(definition.States);
+    const taskResourceLocalHandlers: Record<string, (input: unknown) => Promise<never>> = {};
+    for (const [stateName, state] of states) {
+      if (state.Type === 'Task') {
+        taskResourceLocalHandlers[stateName] = (input) =>
+          this.runTask(state.Resource ?? '', input) as Promise<never>;
+      }
+    }
+    const waitMs = this.options.waitMs ?? 0;
+    const retryMs = this.options.retryMs ?? 0;
+    const execution = machine.run(event as never, {
+      overrides: {
+        taskResourceLocalHandlers: taskResourceLocalHandlers as never,
+        waitTimeOverrides: Object.fromEntries(
+          [...states].filter(([, s]) => s.Type === 'Wait').map(([n]) => [n, waitMs]),
+        ),
+        retryIntervalOverrides: Object.fromEntries([...states].map(([n]) => [n, retryMs])),
+      },
+      context: {
+        Execution: { Id: executionArn, Name: name, RoleArn: `arn:aws:iam::${LOCAL_ACCOUNT}:role/local` },
+        StateMachine: {
+          Id: executionArn.replace(':execution:', ':stateMachine:').replace(`:${name}`, ''),
+          Name: 'VlIngest',
+        },
+        // Step Functions sets State.EnteredTime per state; a getter gives each read the current time.
+        State: {
+          get EnteredTime() {
+            return new Date().toISOString();
+          },
+        },
+      },
+    });
+    const events: EventLog[] = [];
+    const collecting = (async () => {
+      for await (const e of execution.eventLogs) events.push(e);
+    })();
+    let outcome: Omit<LocalExecution, 'events' | 'transitions'>;
+    try {
+      const output = await execution.result;
+      outcome = { executionArn, status: 'SUCCEEDED', output };
+    } catch (error) {
+      if (error instanceof ExecutionError) {
+        const cause = error.cause as Error | undefined;
+        outcome = { executionArn, status: 'FAILED', error: cause?.name, cause: cause?.message };
+      } else if (error instanceof Error && error.name === 'ExecutionTimeoutError') {
+        outcome = { executionArn, status: 'TIMED_OUT' };
+      } else {
+        throw error;
+      }
+    }
+    await collecting;
+    const transitions = events.filter((e) => e.type === 'StateEntered' || e.type === 'StateRetried').length;
+    return { ...outcome, events, transitions };
+  }
+
+  /** Dispatches a Task state to the local stand-in of its service. */
+  private async runTask(resource: string, input: unknown): Promise<unknown> {
+    const params = input as Record<string, unknown>;
+    if (resource.endsWith(':states:::lambda:invoke')) {
+      const entry = this.functions.get(String(params.FunctionName));
+      if (!entry) throw new Error(`unknown function ${String(params.FunctionName)}`);
+      return entry.lambda.invoke(params.Payload);
+    }
+    const dynamo = resource.match(/:states:::dynamodb:(\w+)$/);
+    if (dynamo) return this.dynamodb.serviceIntegration(dynamo[1] as string, params);
+    throw new Error(`the local runtime has no stand-in for ${resource}`);
+  }
+
+  /** The record of a folder, as plain JSON, or undefined. */
+  async record(folderUri: string): Promise<Record<string, unknown> | undefined> {
+    const client = this.dynamodb.client;
+    if (!client) throw new Error('LocalPipeline is not started');
+    const out = await client.send(
+      new GetItemCommand({
+        TableName: this.tableName,
+        Key: { [RECORD_KEYS.partitionKey]: { S: folderUri } },
+        ConsistentRead: true,
+      }),
+    );
+    return out.Item ? unmarshall(out.Item) : undefined;
+  }
+
+  /** Every record. */
+  async records(): Promise<Record<string, unknown>[]> {
+    const items = await this.dynamodb.scan(this.tableName);
+    return items.map((i) => unmarshall(i as never));
+  }
+
+  /** Stops every server it started and removes the synthesized app it made. */
+  async stop(): Promise<void> {
+    this.restoreOutput?.();
+    await Promise.all([this.simulator.stop(), this.secrets.stop(), this.dynamodb.stop()]);
+    if (this.ownsApp) this.app.dispose();
+  }
+
+  /** Keeps the functions' JSON log lines (Powertools writes them to stdout/stderr) off the console. */
+  private captureFunctionLogs(): void {
+    const streams = [process.stdout, process.stderr];
+    const originals = streams.map((s) => s.write.bind(s));
+    streams.forEach((stream, i) => {
+      const original = originals[i] as typeof stream.write;
+      stream.write = ((chunk: unknown, ...rest: unknown[]) => {
+        const text = typeof chunk === 'string' ? chunk : Buffer.isBuffer(chunk) ? chunk.toString('utf8') : '';
+        if (
+          text.startsWith('{"level":') ||
+          text.startsWith('{"cold_start":') ||
+          text.includes('"service":"vl-ingest"')
+        ) {
+          this.functionLogs.push(...text.split('\n').filter(Boolean));
+          const callback = rest.find((r) => typeof r === 'function') as (() => void) | undefined;
+          callback?.();
+          return true;
+        }
+        return (original as (...args: unknown[]) => boolean)(chunk, ...rest);
+      }) as typeof stream.write;
+    });
+    this.restoreOutput = () => {
+      streams.forEach((stream, i) => {
+        stream.write = originals[i] as typeof stream.write;
+      });
+    };
+  }
+}
+
+function findOne(template: Template, type: string): { id: string; properties: Record<string, unknown> } {
+  const found = Object.entries(template.Resources).filter(([, r]) => r.Type === type);
+  if (found.length !== 1) throw new Error(`expected one ${type} in the template, found ${found.length}`);
+  const [id, resource] = found[0] as [string, Template['Resources'][string]];
+  return { id, properties: resource.Properties ?? {} };
+}
+
+type StateDef = { Type: string; Resource?: string; Branches?: { States: Record<string, StateDef> }[] };
+
+function collectStates(
+  states: Record<string, StateDef>,
+  into = new Map<string, StateDef>(),
+): Map<string, StateDef> {
+  for (const [name, state] of Object.entries(states)) {
+    into.set(name, state);
+    for (const branch of state.Branches ?? []) collectStates(branch.States, into);
+  }
+  return into;
+}
