@@ -64,7 +64,7 @@ export class VlIngestStack extends Stack {
         ...visualLayerEnv,
         POLL_INTERVAL_SECONDS: String(config.pollIntervalSeconds),
         MAX_POLL_INTERVAL_SECONDS: String(config.maxPollIntervalSeconds),
-        MAX_WAIT_SECONDS: String(Math.round(config.maxWaitMinutes * 60)),
+        MAX_WAIT_MINUTES: String(config.maxWaitMinutes),
       },
       timeout: Duration.seconds(60),
     });

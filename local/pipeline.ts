@@ -137,8 +137,8 @@ export class LocalPipeline {
       const env: Record<string, string> = { ...baseEnv, ...variables };
       if (env.VL_BASE_URL) env.VL_BASE_URL = vlUrl;
       if (env.VL_SECRET_ID) this.secretId = env.VL_SECRET_ID;
-      const cdkPath = String(resource.Metadata?.['aws:cdk:path'] ?? logicalId);
-      const name = cdkPath.split('/')[1] ?? logicalId;
+      // Logical ids of top-level constructs are the construct id plus an 8-character hash.
+      const name = logicalId.replace(/[0-9A-F]{8}$/, '');
       const lambda = new LocalLambda(name, assetDir, env);
       this.functions.set(localPhysicalId(template, logicalId), { logicalId, name, lambda });
     }
@@ -153,8 +153,8 @@ export class LocalPipeline {
     throw new Error(`no function ${name}`);
   }
 
-  /** Runs one execution with `event` as its input, to the end. */
-  async run(event: unknown): Promise<LocalExecution> {
+  /** Runs one execution with `event` as its input, to the end; `onEvent` sees each history event as it happens. */
+  async run(event: unknown, onEvent?: (event: EventLog) => void): Promise<LocalExecution> {
     const machine = this.machine;
     const definition = this.definition;
     if (!machine || !definition) throw new Error('LocalPipeline is not started');
@@ -194,7 +194,10 @@ export class LocalPipeline {
     });
     const events: EventLog[] = [];
     const collecting = (async () => {
-      for await (const e of execution.eventLogs) events.push(e);
+      for await (const e of execution.eventLogs) {
+        events.push(e);
+        onEvent?.(e);
+      }
     })();
     let outcome: Omit<LocalExecution, 'events' | 'transitions'>;
     try {

@@ -8,7 +8,7 @@ const client = createVisualLayerClient(process.env);
 const limits: PollLimits = {
   minSeconds: numberEnv(process.env, 'POLL_INTERVAL_SECONDS', 30),
   maxSeconds: numberEnv(process.env, 'MAX_POLL_INTERVAL_SECONDS', 300),
-  maxWaitSeconds: numberEnv(process.env, 'MAX_WAIT_SECONDS', 86_400),
+  maxWaitMinutes: numberEnv(process.env, 'MAX_WAIT_MINUTES', 1440),
 };
 const reportedUnknown = new Set<string>();
 

@@ -13,8 +13,8 @@ export interface PollState {
 
 /** Poll loop limits. */
 export interface PollLimits extends PollBounds {
-  /** Give up (TIMED_OUT) once this many seconds have passed since creation. */
-  maxWaitSeconds: number;
+  /** Give up (TIMED_OUT) once this many minutes have passed since creation (fractions allowed). */
+  maxWaitMinutes: number;
 }
 
 /** What the state machine's Choice reads after a check, and what it records. */
@@ -44,17 +44,18 @@ export function decideAfterPoll(
 ): PollDecision {
   const polls = state.polls + 1;
   const elapsedSeconds = Math.max(0, (now.getTime() - state.since.getTime()) / 1000);
+  const maxWaitSeconds = limits.maxWaitMinutes * 60;
   let outcome: PollDecision['outcome'] = status.outcome;
   let message = '';
   if (status.outcome === 'ERROR') {
     message = status.fatalErrorMsg ?? `Visual Layer reported ${status.vlStatus} without a message`;
-  } else if (status.outcome === 'IN_PROGRESS' && elapsedSeconds >= limits.maxWaitSeconds) {
+  } else if (status.outcome === 'IN_PROGRESS' && elapsedSeconds >= maxWaitSeconds) {
     outcome = 'TIMED_OUT';
     message =
       `Visual Layer was still ${status.vlStatus} after ${formatDuration(elapsedSeconds)} ` +
-      `(limit maxWaitMinutes=${limits.maxWaitSeconds / 60}); the dataset may still finish in Visual Layer`;
+      `(limit maxWaitMinutes=${limits.maxWaitMinutes}); the dataset may still finish in Visual Layer`;
   }
-  const remaining = Math.max(1, Math.ceil(limits.maxWaitSeconds - elapsedSeconds));
+  const remaining = Math.max(1, Math.ceil(maxWaitSeconds - elapsedSeconds));
   return {
     outcome,
     vlStatus: status.vlStatus,

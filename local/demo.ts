@@ -1,0 +1,91 @@
+import { encodeS3EventKey } from '../lambdas/shared/s3-key';
+import { LOCAL_CREDENTIALS, LocalPipeline } from './pipeline';
+
+/**
+ * `npm run demo`: the pipeline on this machine with its embedded defaults. Synthesizes the app,
+ * drops a folder of five frames into a pretend bucket, runs the synthesized state machine for each
+ * object event against dynalite and the Visual Layer simulator, and prints the folder's record.
+ */
+const FOLDER = 'Line 3 cameras/2026-11-28 (night)/';
+
+async function main(): Promise<void> {
+  const started = Date.now();
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+  say('Synthesizing the app (cdk synth, esbuild bundling)…');
+  const keys = [1, 2, 3, 4, 5].map((n) => `${FOLDER}frame ${String(n).padStart(6, '0')}.jpg`);
+  const pipeline = await LocalPipeline.start({
+    waitMs: 150,
+    simulator: { auth: { mode: 'jwt', ...LOCAL_CREDENTIALS }, lifecycle: { nImages: keys.length } },
+  });
+  try {
+    say(
+      `Visual Layer simulator on ${pipeline.simulator.url}; DynamoDB (dynalite) on ${pipeline.dynamodb.endpoint}`,
+    );
+    const bucket = 'acme-vision-drops';
+    say(`Dropping ${keys.length} objects into s3://${bucket}/${FOLDER}`);
+    const runs = keys.map((key, i) =>
+      pipeline.run(objectCreatedEvent(bucket, key, i), (e) => {
+        if (e.type === 'StateEntered' && i === 0)
+          say(`  [${seconds(started)}] ${describe(e.state.name, e.state.input)}`);
+        if (e.type === 'StateEntered' && i > 0 && e.state.name === 'FolderAlreadyClaimed') {
+          say(`  [${seconds(started)}] object ${i + 1}: folder already claimed, counted, no second dataset`);
+        }
+      }),
+    );
+    const executions = await Promise.all(runs);
+    const records = await pipeline.records();
+    say('');
+    say(`Executions: ${executions.map((e) => e.status).join(', ')}`);
+    say(`Visual Layer create calls: ${pipeline.simulator.createCalls().length}`);
+    say('Record in DynamoDB:');
+    for (const record of records) process.stdout.write(`${JSON.stringify(record, null, 2)}\n`);
+    say(`Done in ${seconds(started)}.`);
+    const ready = records.length === 1 && records[0]?.status === 'READY';
+    if (!ready) process.exitCode = 1;
+  } finally {
+    await pipeline.stop();
+  }
+}
+
+function describe(state: string, input: unknown): string {
+  const poll = (input as { poll?: { value?: { vlStatus?: string; progress?: number } } } | null)?.poll?.value;
+  if (state === 'WaitBeforeCheck' && poll?.vlStatus)
+    return `${state} (Visual Layer: ${poll.vlStatus}, ${poll.progress}%)`;
+  return state;
+}
+
+function objectCreatedEvent(bucket: string, key: string, n: number) {
+  return {
+    version: '0',
+    id: `demo-${n}`,
+    'detail-type': 'Object Created',
+    source: 'aws.s3',
+    account: '000000000000',
+    time: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
+    region: 'us-east-1',
+    resources: [`arn:aws:s3:::${bucket}`],
+    detail: {
+      version: '0',
+      bucket: { name: bucket },
+      object: { key: encodeS3EventKey(key), size: 480_000 + n, etag: `etag-${n}`, sequencer: `00${n}` },
+      'request-id': `demo-${n}`,
+      requester: '000000000000',
+      reason: 'PutObject',
+    },
+  };
+}
+
+function seconds(since: number): string {
+  return `${((Date.now() - since) / 1000).toFixed(1)} s`;
+}
+
+function say(line: string): void {
+  process.stdout.write(`${line}\n`);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(
+    `demo failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+  );
+  process.exit(1);
+});

@@ -1,0 +1,237 @@
+import { Match } from 'aws-cdk-lib/assertions';
+import { describe, expect, it } from 'vitest';
+import { TARGET_MAX_EVENT_AGE, TARGET_RETRY_ATTEMPTS } from '../../infra/constructs/ingest-trigger';
+import { definitionOf, rulePatternOf, templateOf, useSynthesizedApp } from '../support/synth';
+
+type Resource = { Type: string; Properties: Record<string, unknown> };
+
+describe('default stack', () => {
+  const app = useSynthesizedApp();
+
+  it('bundles three functions on Node.js 24, ARM64, traced, with their own log groups', () => {
+    const template = templateOf(app());
+    const functions = template.findResources('AWS::Lambda::Function');
+    expect(Object.keys(functions)).toHaveLength(3);
+    for (const fn of Object.values(functions) as Resource[]) {
+      expect(fn.Properties).toMatchObject({
+        Runtime: 'nodejs24.x',
+        Architectures: ['arm64'],
+        TracingConfig: { Mode: 'Active' },
+        LoggingConfig: { LogGroup: { Ref: expect.stringMatching(/Logs/) } },
+      });
+    }
+    for (const asset of Object.values(app().functionAssets)) expect(asset).toMatch(/asset\./);
+  });
+
+  it('creates a private, encrypted, TLS-only bucket that notifies EventBridge without a custom resource', () => {
+    const template = templateOf(app());
+    template.hasResourceProperties('AWS::S3::Bucket', {
+      NotificationConfiguration: { EventBridgeConfiguration: { EventBridgeEnabled: true } },
+      PublicAccessBlockConfiguration: {
+        BlockPublicAcls: true,
+        BlockPublicPolicy: true,
+        IgnorePublicAcls: true,
+        RestrictPublicBuckets: true,
+      },
+      BucketEncryption: Match.objectLike({ ServerSideEncryptionConfiguration: Match.anyValue() }),
+    });
+    template.hasResource('AWS::S3::Bucket', { DeletionPolicy: 'Retain' });
+    template.resourceCountIs('Custom::S3BucketNotifications', 0);
+    template.hasResourceProperties('AWS::S3::BucketPolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+        ]),
+      },
+    });
+  });
+
+  it('matches Object Created events of the bucket for media keys, non-empty only', () => {
+    const pattern = rulePatternOf(app());
+    expect(pattern.source).toEqual(['aws.s3']);
+    expect(pattern['detail-type']).toEqual(['Object Created']);
+    expect(pattern.detail.bucket.name).toHaveLength(1);
+    expect(pattern.detail.object.size).toEqual([{ numeric: ['>', 0] }]);
+    const wildcards = pattern.detail.object.key.map((k) => k.wildcard);
+    expect(wildcards).toContain('*/*.jpg');
+    expect(wildcards).toContain('*/*.JPG');
+    expect(wildcards).toContain('*/*.mp4');
+    expect(wildcards.some((w) => w.endsWith('.zip'))).toBe(false);
+  });
+
+  it('targets the state machine with an explicit retry policy and an encrypted dead-letter queue', () => {
+    const template = templateOf(app());
+    template.hasResourceProperties('AWS::Events::Rule', {
+      Targets: [
+        Match.objectLike({
+          Arn: { Ref: Match.stringLikeRegexp('StateMachine') },
+          RetryPolicy: {
+            MaximumEventAgeInSeconds: TARGET_MAX_EVENT_AGE.toSeconds(),
+            MaximumRetryAttempts: TARGET_RETRY_ATTEMPTS,
+          },
+          DeadLetterConfig: { Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('DeadLetters'), 'Arn'] } },
+        }),
+      ],
+    });
+    template.hasResourceProperties('AWS::SQS::Queue', {
+      SqsManagedSseEnabled: true,
+      MessageRetentionPeriod: 1209600,
+    });
+    template.hasResourceProperties('AWS::SQS::QueuePolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+        ]),
+      },
+    });
+  });
+
+  it('keeps records in an on-demand, recoverable, retained table with the two indexes', () => {
+    const template = templateOf(app());
+    template.hasResource('AWS::DynamoDB::Table', {
+      DeletionPolicy: 'Retain',
+      Properties: Match.objectLike({
+        KeySchema: [{ AttributeName: 'folderUri', KeyType: 'HASH' }],
+        BillingMode: 'PAY_PER_REQUEST',
+        PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+        SSESpecification: { SSEEnabled: true },
+        GlobalSecondaryIndexes: Match.arrayWith([
+          Match.objectLike({
+            IndexName: 'byDatasetId',
+            KeySchema: [{ AttributeName: 'datasetId', KeyType: 'HASH' }],
+          }),
+          Match.objectLike({
+            IndexName: 'byStatus',
+            KeySchema: [
+              { AttributeName: 'status', KeyType: 'HASH' },
+              { AttributeName: 'updatedAt', KeyType: 'RANGE' },
+            ],
+          }),
+        ]),
+      }),
+    });
+  });
+
+  it('lets only the two functions that call Visual Layer read the secret', () => {
+    const template = templateOf(app());
+    const secretId = Object.keys(template.findResources('AWS::SecretsManager::Secret'))[0];
+    const policies = template.findResources('AWS::IAM::Policy') as Record<string, Resource>;
+    const readers = Object.values(policies)
+      .filter((p) => JSON.stringify(p.Properties.PolicyDocument).includes('secretsmanager:GetSecretValue'))
+      .flatMap((p) => (p.Properties.Roles as { Ref: string }[]).map((r) => r.Ref));
+    expect(readers.sort()).toEqual([
+      expect.stringMatching(/^CheckStatusServiceRole/),
+      expect.stringMatching(/^CreateDatasetServiceRole/),
+    ]);
+    for (const p of Object.values(policies)) {
+      const text = JSON.stringify(p.Properties.PolicyDocument);
+      if (text.includes('secretsmanager:GetSecretValue')) expect(text).toContain(secretId);
+    }
+  });
+
+  it('starts the secret with a placeholder that documents the expected JSON', () => {
+    templateOf(app()).hasResourceProperties('AWS::SecretsManager::Secret', {
+      Description: Match.stringLikeRegexp('apiKey.*apiSecret'),
+      GenerateSecretString: Match.objectLike({
+        SecretStringTemplate: '{"apiKey":"REPLACE_WITH_API_KEY"}',
+        GenerateStringKey: 'apiSecret',
+      }),
+    });
+  });
+
+  it('runs a Standard state machine with a timeout, logging and tracing', () => {
+    const template = templateOf(app());
+    template.hasResourceProperties('AWS::StepFunctions::StateMachine', {
+      StateMachineType: 'STANDARD',
+      TracingConfiguration: { Enabled: true },
+      LoggingConfiguration: Match.objectLike({ Level: 'ERROR', IncludeExecutionData: false }),
+    });
+    expect(definitionOf(app()).TimeoutSeconds).toBe(1440 * 60 + 2 * 3600);
+  });
+
+  it('gives every Task state a timeout, and retries Lambda throttling', () => {
+    const { States } = definitionOf(app());
+    const tasks = Object.entries(States).filter(([, s]) => s.Type === 'Task');
+    expect(tasks.length).toBeGreaterThanOrEqual(8);
+    for (const [name, state] of tasks) {
+      expect(state.TimeoutSeconds, name).toBeGreaterThan(0);
+      if (String(state.Resource).includes('lambda:invoke')) {
+        const retried = (state.Retry as { ErrorEquals: string[] }[]).flatMap((r) => r.ErrorEquals);
+        expect(retried, name).toContain('Lambda.TooManyRequestsException');
+      }
+    }
+  });
+
+  it('retries only transient Visual Layer errors, and catches every failure into a FAILED record', () => {
+    const { States } = definitionOf(app());
+    for (const name of ['CreateDataset', 'CheckStatus']) {
+      const state = States[name] as {
+        Retry: { ErrorEquals: string[] }[];
+        Catch: { ErrorEquals: string[]; Next: string }[];
+      };
+      const retried = state.Retry.flatMap((r) => r.ErrorEquals);
+      expect(retried).toContain('VisualLayerTransientError');
+      expect(retried).not.toContain('VisualLayerAuthError');
+      expect(retried).not.toContain('VisualLayerBadRequestError');
+      expect(retried).not.toContain('States.ALL');
+      expect(state.Catch.at(-1)?.ErrorEquals).toEqual(['States.ALL']);
+      for (const c of state.Catch) expect((States[c.Next] as { Next: string }).Next).toBe('RecordFailed');
+    }
+  });
+
+  it('claims a folder with a conditional write that lets failed folders be ingested again', () => {
+    const { States } = definitionOf(app());
+    const claim = States.ClaimFolder as {
+      Parameters: { ConditionExpression: string };
+      Catch: { ErrorEquals: string[] }[];
+    };
+    expect(claim.Parameters.ConditionExpression).toBe(
+      'attribute_not_exists(folderUri) OR #status IN (:error, :timedOut, :failed)',
+    );
+    expect(claim.Catch[0]?.ErrorEquals).toEqual(['DynamoDB.ConditionalCheckFailedException']);
+  });
+
+  it('outputs what a user or the CLI needs next', () => {
+    const outputs = templateOf(app()).findOutputs('*');
+    expect(Object.keys(outputs).sort()).toEqual(
+      ['BucketName', 'CredentialsSecret', 'DeadLetterQueueUrl', 'RecordsTableName', 'StateMachineArn'].sort(),
+    );
+  });
+});
+
+describe('stack for an existing bucket and prefix', () => {
+  const app = useSynthesizedApp({
+    bucketName: 'acme-vision-drops',
+    prefix: 'incoming drops/',
+    secretName: 'vl/creds',
+  });
+
+  it('creates no bucket and filters on the named bucket and the encoded prefix', () => {
+    const template = templateOf(app());
+    template.resourceCountIs('AWS::S3::Bucket', 0);
+    template.resourceCountIs('AWS::SecretsManager::Secret', 0);
+    const { detail } = rulePatternOf(app());
+    expect(detail.bucket.name).toEqual(['acme-vision-drops']);
+    expect(detail.object.key.map((k) => k.wildcard)).toContain('incoming+drops/*/*.png');
+  });
+
+  it('grants read on the named secret to the Visual Layer functions', () => {
+    const template = templateOf(app());
+    const policies = Object.values(template.findResources('AWS::IAM::Policy')) as Resource[];
+    const statement = policies
+      .map((p) => JSON.stringify(p.Properties.PolicyDocument))
+      .filter((t) => t.includes('secretsmanager:GetSecretValue'));
+    expect(statement).toHaveLength(2);
+    for (const t of statement) expect(t).toContain(':secret:vl/creds-??????');
+  });
+});
+
+describe('stack with trigger=marker', () => {
+  const app = useSynthesizedApp({ trigger: 'marker', markerName: '_DONE', prefix: 'in/' });
+
+  it('matches only the marker object, whatever its size', () => {
+    const object = rulePatternOf(app()).detail.object;
+    expect(object.key).toEqual([{ wildcard: 'in/*/_DONE' }]);
+    expect(object.size).toBeUndefined();
+  });
+});

@@ -1,0 +1,53 @@
+import { Template } from 'aws-cdk-lib/assertions';
+import { afterAll, beforeAll } from 'vitest';
+import { type SynthesizedApp, synthesizeApp } from '../../local/aws/cloud-assembly';
+
+/**
+ * Synthesizes the app once for a test file with the given context and removes the output afterwards.
+ * The returned getter is valid inside tests.
+ */
+export function useSynthesizedApp(context: Record<string, unknown> = {}): () => SynthesizedApp {
+  let app: SynthesizedApp | undefined;
+  beforeAll(() => {
+    app = synthesizeApp(context);
+  });
+  afterAll(() => app?.dispose());
+  return () => {
+    if (!app) throw new Error('app not synthesized yet');
+    return app;
+  };
+}
+
+/** The CDK assertions view of a synthesized app. */
+export function templateOf(app: SynthesizedApp): Template {
+  return Template.fromJSON(app.template);
+}
+
+/** The state machine definition of a template, with intrinsics left as placeholders. */
+export function definitionOf(app: SynthesizedApp): {
+  StartAt: string;
+  TimeoutSeconds?: number;
+  States: Record<string, Record<string, unknown>>;
+} {
+  const machine = Object.values(app.template.Resources).find(
+    (r) => r.Type === 'AWS::StepFunctions::StateMachine',
+  );
+  if (!machine) throw new Error('no state machine in the template');
+  const joined = ((machine.Properties ?? {}).DefinitionString as { 'Fn::Join': [string, unknown[]] })[
+    'Fn::Join'
+  ][1]
+    .map((part) => (typeof part === 'string' ? part : 'INTRINSIC'))
+    .join('');
+  return JSON.parse(joined);
+}
+
+/** The event pattern of the only EventBridge rule of an app. */
+export function rulePatternOf(app: SynthesizedApp): {
+  source: string[];
+  'detail-type': string[];
+  detail: { bucket: { name: string[] }; object: { key: { wildcard: string }[]; size?: unknown[] } };
+} {
+  const rules = Object.values(app.template.Resources).filter((r) => r.Type === 'AWS::Events::Rule');
+  if (rules.length !== 1) throw new Error(`expected one rule, found ${rules.length}`);
+  return rules[0]?.Properties?.EventPattern as ReturnType<typeof rulePatternOf>;
+}

@@ -1,0 +1,90 @@
+import { decodeProtectedHeader, jwtVerify } from 'jose';
+import { describe, expect, it, vi } from 'vitest';
+import {
+  BearerAuth,
+  mintJwt,
+  parseCredentialSecret,
+  TOKEN_TTL_SECONDS,
+} from '../../lambdas/shared/credentials';
+import { CredentialsError } from '../../lambdas/shared/errors';
+
+const apiKey = 'key-123';
+const apiSecret = 'a-very-secret-api-secret-value';
+const now = new Date('2026-11-29T10:00:00.500Z');
+
+describe('mintJwt', () => {
+  it('signs HS256 with the API secret, kid/sub = API key, iss "sdk", 10-minute expiry, no aud', async () => {
+    const token = await mintJwt(apiKey, apiSecret, now);
+    expect(decodeProtectedHeader(token)).toEqual({ alg: 'HS256', typ: 'JWT', kid: apiKey });
+    const { payload } = await jwtVerify(token, new TextEncoder().encode(apiSecret), {
+      currentDate: now,
+      algorithms: ['HS256'],
+    });
+    const iat = Math.floor(now.getTime() / 1000);
+    expect(payload).toEqual({ sub: apiKey, iss: 'sdk', iat, exp: iat + TOKEN_TTL_SECONDS });
+    expect(TOKEN_TTL_SECONDS).toBe(600);
+  });
+
+  it('does not verify with another secret', async () => {
+    const token = await mintJwt(apiKey, apiSecret, now);
+    await expect(jwtVerify(token, new TextEncoder().encode('other'), { currentDate: now })).rejects.toThrow();
+  });
+});
+
+describe('parseCredentialSecret', () => {
+  const jwt = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJl';
+
+  it('reads API key and secret', () => {
+    expect(parseCredentialSecret(JSON.stringify({ apiKey, apiSecret }), 's')).toEqual({
+      kind: 'keys',
+      apiKey,
+      apiSecret,
+    });
+  });
+
+  it('reads {"jwt"} and a bare token', () => {
+    expect(parseCredentialSecret(JSON.stringify({ jwt }), 's')).toEqual({ kind: 'token', jwt });
+    expect(parseCredentialSecret(`  ${jwt}\n`, 's')).toEqual({ kind: 'token', jwt });
+  });
+
+  it.each([
+    ['empty', '', /is empty/],
+    ['not JSON', '{apiKey:', /not valid JSON/],
+    ['half of the keys', JSON.stringify({ apiKey }), /lacks apiSecret/],
+    ['the stack placeholder', JSON.stringify({ apiKey: 'REPLACE_WITH_API_KEY', apiSecret }), /placeholder/],
+    ['no known field', JSON.stringify({ user: 'x' }), /neither apiKey\/apiSecret nor jwt/],
+    ['plain text', 'hunter2 hunter2', /neither JSON nor a JWT/],
+  ])('refuses %s, naming the secret but not the value', (_what, raw, message) => {
+    const attempt = () => parseCredentialSecret(raw, 'vl/creds');
+    expect(attempt).toThrowError(CredentialsError);
+    expect(attempt).toThrowError(message);
+    expect(attempt).toThrowError(/vl\/creds/);
+    try {
+      attempt();
+    } catch (error) {
+      expect((error as Error).message).not.toContain(apiSecret);
+      expect((error as Error).message).not.toContain('hunter2');
+    }
+  });
+});
+
+describe('BearerAuth', () => {
+  it('mints a fresh token per call and re-reads the secret only when asked', async () => {
+    const read = vi.fn(async () => JSON.stringify({ apiKey, apiSecret }));
+    const auth = new BearerAuth(read, 'vl/creds', () => now);
+    const header = await auth.header({ fresh: false });
+    expect(header).toMatch(/^Bearer [\w-]+\.[\w-]+\.[\w-]+$/);
+    await auth.header({ fresh: true });
+    expect(read.mock.calls).toEqual([[{ fresh: false }], [{ fresh: true }]]);
+  });
+
+  it('turns a failed secret read into a CredentialsError that names the secret', async () => {
+    const failure = Object.assign(new Error('User: arn:... is not authorized'), {
+      name: 'AccessDeniedException',
+    });
+    const auth = new BearerAuth(async () => Promise.reject(failure), 'vl/creds');
+    await expect(auth.header({ fresh: false })).rejects.toThrowError(
+      /could not read the secret vl\/creds \(AccessDeniedException\)/,
+    );
+  });
+});

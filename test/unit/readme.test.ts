@@ -1,0 +1,40 @@
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { CONFIG_KEYS, DEFAULT_CONFIG } from '../../infra/config';
+import { FAILURE_CODES } from '../../lambdas/shared/errors';
+
+const readme = readFileSync(path.resolve(__dirname, '..', '..', 'README.md'), 'utf8');
+
+function configTable(): Map<string, string> {
+  const rows = readme.split('\n').filter((line) => /^\| `\w+`\s+\|/.test(line));
+  return new Map(
+    rows.map((line) => {
+      const [, key, def] = line.split('|').map((c) => c.trim());
+      return [String(key).replace(/`/g, ''), String(def)];
+    }),
+  );
+}
+
+describe('README', () => {
+  it('documents every configuration key with its real default', () => {
+    const table = configTable();
+    for (const key of CONFIG_KEYS) {
+      expect(table.has(key), key).toBe(true);
+      const value = DEFAULT_CONFIG[key];
+      if (value !== undefined)
+        expect(table.get(key), key).toBe(`\`${JSON.stringify(value).replace(/^"(.+)"$/, '$1')}\``);
+      else expect(table.get(key), key).toMatch(/^\(/);
+    }
+  });
+
+  it('explains every failure code a record can carry', () => {
+    const firstCells = readme
+      .split('\n')
+      .filter((line) => line.startsWith('| `'))
+      .flatMap((line) => (line.split('|')[1] ?? '').split(',').map((c) => c.trim().replace(/`/g, '')));
+    for (const code of [...new Set(Object.values(FAILURE_CODES)), 'VL_ERROR', 'TIMED_OUT', 'INTERNAL']) {
+      expect(firstCells, code).toContain(code);
+    }
+  });
+});

@@ -1,0 +1,131 @@
+import { describe, expect, it } from 'vitest';
+import { InvalidInputError } from '../../lambdas/shared/errors';
+import {
+  datasetNameFor,
+  decodeS3EventKey,
+  encodeS3EventKey,
+  type FolderRules,
+  MAX_DATASET_NAME_LENGTH,
+  planFolder,
+} from '../../lambdas/shared/s3-key';
+import { sampleEvent } from '../support/events';
+
+const rules: FolderRules = {
+  prefix: '',
+  folderDepth: 1,
+  trigger: 'quiet',
+  markerName: '_READY',
+  datasetNamePrefix: '',
+};
+
+describe('decodeS3EventKey', () => {
+  it('decodes the sample event key: "+" is a space, %28/%29 are parentheses', () => {
+    expect(decodeS3EventKey(sampleEvent().detail.object.key)).toBe(
+      'incoming/Line 3 cameras/2026-11-28 (night)/frame 000127.jpg',
+    );
+  });
+
+  it('keeps a real plus that S3 encoded as %2B apart from spaces', () => {
+    expect(decodeS3EventKey('My+Photos/set%2B1+%28copy%29/a+b.jpg')).toBe('My Photos/set+1 (copy)/a b.jpg');
+  });
+
+  it('decodes multi-byte UTF-8', () => {
+    expect(decodeS3EventKey('caf%C3%A9/%E6%97%A5%E6%9C%AC.png')).toBe('café/日本.png');
+  });
+
+  it('rejects a malformed escape with an error that names the key', () => {
+    expect(() => decodeS3EventKey('bad%E0%A4%A.jpg')).toThrowError(InvalidInputError);
+    expect(() => decodeS3EventKey('bad%E0%A4%A.jpg')).toThrowError(/bad%E0%A4%A\.jpg/);
+  });
+});
+
+describe('encodeS3EventKey', () => {
+  it('encodes the way S3 events deliver keys', () => {
+    expect(encodeS3EventKey('My Photos/set+1 (copy)/a b.jpg')).toBe('My+Photos/set%2B1+%28copy%29/a+b.jpg');
+  });
+
+  it.each(['incoming/Line 3 cameras/x.jpg', "it's ~/a*b!.png", 'café/日本 1+1.webp'])(
+    'round-trips %s',
+    (key) => {
+      expect(decodeS3EventKey(encodeS3EventKey(key))).toBe(key);
+    },
+  );
+});
+
+describe('planFolder', () => {
+  const object = (key: string, size = 10) => ({ bucket: 'drops', key, size });
+
+  it('names the folder at folderDepth below the prefix and keeps the decoded path', () => {
+    const plan = planFolder(object('incoming/Line 3 cameras/2026-11-28 (night)/frame 000127.jpg'), {
+      ...rules,
+      prefix: 'incoming/',
+    });
+    expect(plan).toMatchObject({
+      action: 'ingest',
+      folderKey: 'incoming/Line 3 cameras/',
+      folderUri: 's3://drops/incoming/Line 3 cameras/',
+      datasetName: 'Line 3 cameras',
+    });
+  });
+
+  it('uses several segments when folderDepth is 2', () => {
+    const plan = planFolder(object('incoming/Line 3/2026-11-28 (night)/deep/f.jpg'), {
+      ...rules,
+      prefix: 'incoming/',
+      folderDepth: 2,
+    });
+    expect(plan).toMatchObject({ folderUri: 's3://drops/incoming/Line 3/2026-11-28 (night)/' });
+    expect(plan.action === 'ingest' && plan.datasetName).toBe('Line 3/2026-11-28 (night)');
+  });
+
+  it.each([
+    ['a key with too few segments', 'incoming/f.jpg', /folder level/],
+    ['a console folder placeholder', 'incoming/set/', /placeholder/],
+    ['a non-media file', 'incoming/set/notes.txt', /not a media file/],
+    ['an archive', 'incoming/set/all.zip', /not a media file/],
+    ['a key outside the prefix', 'other/set/f.jpg', /outside the prefix/],
+    ['an empty folder name', 'incoming//f.jpg', /empty folder name/],
+  ])('skips %s', (_what, key, reason) => {
+    const plan = planFolder(object(key), { ...rules, prefix: 'incoming/' });
+    expect(plan.action).toBe('skip');
+    expect(plan.action === 'skip' && plan.reason).toMatch(reason);
+  });
+
+  it('skips zero-byte media objects', () => {
+    expect(planFolder(object('set/f.jpg', 0), rules).action).toBe('skip');
+  });
+
+  it('accepts media extensions in any case', () => {
+    expect(planFolder(object('set/F.JPG'), rules).action).toBe('ingest');
+    expect(planFolder(object('set/clip.MoV'), rules).action).toBe('ingest');
+  });
+
+  it('in marker mode, only the marker at folder depth counts (even at 0 bytes)', () => {
+    const marker = { ...rules, trigger: 'marker' as const };
+    expect(planFolder(object('set/_READY', 0), marker)).toMatchObject({
+      action: 'ingest',
+      folderUri: 's3://drops/set/',
+    });
+    expect(planFolder(object('set/f.jpg'), marker).action).toBe('skip');
+    expect(planFolder(object('set/sub/_READY'), marker).action).toBe('skip');
+  });
+});
+
+describe('datasetNameFor', () => {
+  it('prepends the configured prefix', () => {
+    expect(datasetNameFor(['cams'], 's3://b/cams/', 'prod-')).toBe('prod-cams');
+  });
+
+  it('drops control characters', () => {
+    expect(datasetNameFor(['a\u0007b\nc'], 's3://b/x/', '')).toBe('abc');
+  });
+
+  it('shortens long names within the limit and keeps two long folders apart', () => {
+    const long = 'x'.repeat(150);
+    const a = datasetNameFor([`${long}-a`], `s3://b/${long}-a/`, '');
+    const b = datasetNameFor([`${long}-b`], `s3://b/${long}-b/`, '');
+    expect(a.length).toBeLessThanOrEqual(MAX_DATASET_NAME_LENGTH);
+    expect(b.length).toBeLessThanOrEqual(MAX_DATASET_NAME_LENGTH);
+    expect(a).not.toBe(b);
+  });
+});

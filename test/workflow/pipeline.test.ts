@@ -1,0 +1,222 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import {
+  LOCAL_CREDENTIALS,
+  type LocalExecution,
+  LocalPipeline,
+  type LocalPipelineOptions,
+} from '../../local/pipeline';
+import { objectCreated, sampleEvent } from '../support/events';
+import { errorOf } from '../support/records';
+import { useSynthesizedApp } from '../support/synth';
+
+const app = useSynthesizedApp({ prefix: 'incoming/' });
+const BUCKET = 'acme-vision-drops';
+let pipeline: LocalPipeline | undefined;
+
+async function start(options: Omit<LocalPipelineOptions, 'app'> = {}): Promise<LocalPipeline> {
+  pipeline = await LocalPipeline.start({ app: app(), ...options });
+  return pipeline;
+}
+
+afterEach(async () => {
+  await pipeline?.stop();
+  pipeline = undefined;
+});
+
+function stateNames(execution: LocalExecution): string[] {
+  return execution.events.flatMap((e) => (e.type === 'StateEntered' ? [e.state.name] : []));
+}
+
+describe('the synthesized state machine, run locally', () => {
+  it('takes the sample event to a READY record with the dataset id, counts and timestamps', async () => {
+    const p = await start();
+    const execution = await p.run(sampleEvent());
+    expect(execution.status).toBe('SUCCEEDED');
+    const record = await p.record('s3://acme-vision-drops/incoming/Line 3 cameras/');
+    const [dataset] = [...p.simulator.datasets.values()];
+    expect(dataset).toMatchObject({
+      displayName: 'Line 3 cameras',
+      bucketPath: 's3://acme-vision-drops/incoming/Line 3 cameras/',
+    });
+    expect(record).toMatchObject({
+      status: 'READY',
+      vlStatus: 'READY',
+      datasetId: dataset?.id,
+      datasetName: 'Line 3 cameras',
+      datasetUrl: `${p.simulator.url}/dataset/${dataset?.id}/data`,
+      nImages: 3,
+      nVideos: 0,
+      progress: 100,
+      objectCount: 1,
+      attempts: 1,
+      executionArn: execution.executionArn,
+      firstObjectAt: '2026-11-28T14:03:27Z',
+    });
+    expect(record?.polls).toBeGreaterThanOrEqual(4);
+    for (const field of ['createdAt', 'updatedAt', 'finishedAt'] as const) {
+      expect(Date.parse(String(record?.[field])), field).not.toBeNaN();
+    }
+    expect(record?.error).toBeUndefined();
+    expect(p.simulator.createCalls()).toHaveLength(1);
+  });
+
+  it('records ERROR with Visual Layer fatal_error_msg when indexing fails', async () => {
+    const p = await start({
+      simulator: {
+        auth: { mode: 'jwt', ...LOCAL_CREDENTIALS },
+        lifecycle: { outcome: 'ERROR', fatalErrorMsg: 'Access Denied reading s3://acme-vision-drops' },
+      },
+    });
+    const execution = await p.run(objectCreated(BUCKET, 'incoming/bad/f.jpg'));
+    expect(execution).toMatchObject({ status: 'FAILED', error: 'VL_ERROR' });
+    expect(await p.record('s3://acme-vision-drops/incoming/bad/')).toMatchObject({
+      status: 'ERROR',
+      vlStatus: 'ERROR',
+      error: { code: 'VL_ERROR', message: 'Access Denied reading s3://acme-vision-drops' },
+    });
+  });
+
+  it("records FAILED with Visual Layer's detail after one create call when the create gets 400", async () => {
+    const p = await start();
+    p.simulator.inject({
+      method: 'POST',
+      path: '/api/v1/dataset',
+      status: 400,
+      body: { detail: 'Bucket path is not accessible' },
+    });
+    const execution = await p.run(objectCreated(BUCKET, 'incoming/denied/f.jpg'));
+    expect(execution).toMatchObject({ status: 'FAILED', error: 'BAD_REQUEST' });
+    const record = await p.record('s3://acme-vision-drops/incoming/denied/');
+    expect(record).toMatchObject({ status: 'FAILED', error: { code: 'BAD_REQUEST' } });
+    expect(errorOf(record).message).toContain('Bucket path is not accessible');
+    expect(p.simulator.createCalls()).toHaveLength(1);
+  });
+
+  it('records FAILED mentioning authentication when Visual Layer answers 401 to fresh credentials too', async () => {
+    const p = await start({
+      simulator: {
+        auth: { mode: 'jwt', apiKey: LOCAL_CREDENTIALS.apiKey, apiSecret: 'not-the-one-in-the-secret' },
+      },
+    });
+    const execution = await p.run(objectCreated(BUCKET, 'incoming/locked/f.jpg'));
+    expect(execution).toMatchObject({ status: 'FAILED', error: 'AUTH' });
+    const record = await p.record('s3://acme-vision-drops/incoming/locked/');
+    expect(record).toMatchObject({ status: 'FAILED', error: { code: 'AUTH' } });
+    expect(errorOf(record).message).toMatch(/authentication/);
+    expect(p.simulator.datasets.size).toBe(0);
+  });
+
+  it('retries 500, 500 and then creates exactly one dataset', async () => {
+    const p = await start();
+    p.simulator.inject({ method: 'POST', path: '/api/v1/dataset', status: 500, times: 2 });
+    const execution = await p.run(objectCreated(BUCKET, 'incoming/flaky/f.jpg'));
+    expect(execution.status).toBe('SUCCEEDED');
+    expect(p.simulator.createCalls().map((c) => c.status)).toEqual([500, 500, 200]);
+    expect(p.simulator.datasets.size).toBe(1);
+    expect(execution.events.filter((e) => e.type === 'StateRetried')).toHaveLength(2);
+    expect(await p.record('s3://acme-vision-drops/incoming/flaky/')).toMatchObject({
+      status: 'READY',
+      attempts: 1,
+    });
+  });
+
+  it('creates once when the same object event is delivered twice', async () => {
+    const p = await start();
+    const event = objectCreated(BUCKET, 'incoming/twice/f.jpg');
+    const [a, b] = await Promise.all([p.run(event), p.run(structuredClone(event))]);
+    expect([a.status, b.status]).toEqual(['SUCCEEDED', 'SUCCEEDED']);
+    expect(p.simulator.createCalls()).toHaveLength(1);
+    const duplicate = [a, b].find((x) => stateNames(x).includes('FolderAlreadyClaimed'));
+    expect(duplicate).toBeDefined();
+    expect(stateNames(duplicate as LocalExecution)).not.toContain('CreateDataset');
+    expect(await p.record('s3://acme-vision-drops/incoming/twice/')).toMatchObject({
+      status: 'READY',
+      objectCount: 2,
+    });
+  });
+
+  it('works with a secret holding a ready-made JWT', async () => {
+    const jwt = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJrIn0.c2ln';
+    const p = await start({
+      simulator: { auth: { mode: 'static', token: jwt } },
+      secretValue: JSON.stringify({ jwt }),
+    });
+    expect((await p.run(objectCreated(BUCKET, 'incoming/token/f.jpg'))).status).toBe('SUCCEEDED');
+    expect(await p.record('s3://acme-vision-drops/incoming/token/')).toMatchObject({ status: 'READY' });
+  });
+
+  it('works with a secret holding a bare token string', async () => {
+    const jwt = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJrIn0.YmFyZQ';
+    const p = await start({ simulator: { auth: { mode: 'static', token: jwt } }, secretValue: jwt });
+    expect((await p.run(objectCreated(BUCKET, 'incoming/bare/f.jpg'))).status).toBe('SUCCEEDED');
+  });
+
+  it('works with API key and secret, minting a token Visual Layer verifies', async () => {
+    const p = await start();
+    expect((await p.run(objectCreated(BUCKET, 'incoming/keys/f.jpg'))).status).toBe('SUCCEEDED');
+    expect(p.simulator.calls.every((c) => c.authorized)).toBe(true);
+  });
+
+  it('records FAILED with BAD_CREDENTIALS while the secret still holds the placeholder', async () => {
+    const p = await start({
+      secretValue: JSON.stringify({ apiKey: 'REPLACE_WITH_API_KEY', apiSecret: 'x' }),
+    });
+    await p.run(objectCreated(BUCKET, 'incoming/fresh/f.jpg'));
+    const record = await p.record('s3://acme-vision-drops/incoming/fresh/');
+    expect(record).toMatchObject({ status: 'FAILED', error: { code: 'BAD_CREDENTIALS' } });
+    expect(errorOf(record).message).toMatch(/placeholder/);
+    expect(p.simulator.calls).toHaveLength(0);
+  });
+
+  it('reads the legacy status vocabulary and spaced status words to the end', async () => {
+    const p = await start({
+      simulator: { auth: { mode: 'jwt', ...LOCAL_CREDENTIALS }, lifecycle: { vocabulary: 'legacy' } },
+    });
+    await p.run(objectCreated(BUCKET, 'incoming/legacy/f.jpg'));
+    expect(await p.record('s3://acme-vision-drops/incoming/legacy/')).toMatchObject({ status: 'READY' });
+    p.simulator.lifecycle = { vocabulary: 'spaced', outcome: 'ERROR' };
+    await p.run(objectCreated(BUCKET, 'incoming/spaced/f.jpg'));
+    expect(await p.record('s3://acme-vision-drops/incoming/spaced/')).toMatchObject({ status: 'ERROR' });
+  });
+
+  it('ends an object outside any dataset folder without a record or a call', async () => {
+    const p = await start();
+    const execution = await p.run(objectCreated(BUCKET, 'incoming/loose.jpg'));
+    expect(execution.status).toBe('SUCCEEDED');
+    expect(stateNames(execution)).toContain('ObjectSkipped');
+    expect(await p.records()).toEqual([]);
+    expect(p.simulator.calls).toHaveLength(0);
+  });
+
+  it('records a rejected event that is not an S3 Object Created event', async () => {
+    const p = await start();
+    const execution = await p.run({
+      source: 'aws.ec2',
+      'detail-type': 'EC2 Instance State-change Notification',
+      detail: {},
+    });
+    expect(execution).toMatchObject({ status: 'FAILED', error: 'BAD_EVENT' });
+    const [record] = await p.records();
+    expect(record).toMatchObject({ status: 'FAILED', error: { code: 'BAD_EVENT' } });
+    expect(String(record?.folderUri)).toMatch(/^rejected-event:/);
+    expect(errorOf(record).message).toMatch(/expected an S3 "Object Created" event/);
+  });
+
+  it('ingests a folder again after a failure, and never re-creates a READY one', async () => {
+    const p = await start();
+    p.simulator.inject({ method: 'POST', path: '/api/v1/dataset', status: 400, body: { detail: 'nope' } });
+    await p.run(objectCreated(BUCKET, 'incoming/again/a.jpg'));
+    expect(await p.record('s3://acme-vision-drops/incoming/again/')).toMatchObject({ status: 'FAILED' });
+    await p.run(objectCreated(BUCKET, 'incoming/again/b.jpg'));
+    expect(await p.record('s3://acme-vision-drops/incoming/again/')).toMatchObject({
+      status: 'READY',
+      attempts: 2,
+    });
+    await p.run(objectCreated(BUCKET, 'incoming/again/c.jpg'));
+    expect(await p.record('s3://acme-vision-drops/incoming/again/')).toMatchObject({
+      status: 'READY',
+      objectCount: 3,
+    });
+    expect(p.simulator.datasets.size).toBe(1);
+  });
+});
