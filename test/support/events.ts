@@ -2,18 +2,12 @@ import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { encodeS3EventKey } from '../../lambdas/shared/s3-key';
 
-/** The sample event from ../shared/docs/samples, exactly as EventBridge delivers it. */
+/**
+ * The sample event of the shared docs (`docs/samples/s3-object-created.json`, copied to
+ * test/fixtures so the suite needs nothing outside the repository), exactly as EventBridge delivers it.
+ */
 export function sampleEvent(): S3ObjectCreatedEvent {
-  const file = path.resolve(
-    __dirname,
-    '..',
-    '..',
-    '..',
-    'shared',
-    'docs',
-    'samples',
-    's3-object-created.json',
-  );
+  const file = path.resolve(__dirname, '..', 'fixtures', 's3-object-created.json');
   return JSON.parse(readFileSync(file, 'utf8')) as S3ObjectCreatedEvent;
 }
 
