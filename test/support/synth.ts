@@ -33,9 +33,9 @@ export function definitionOf(app: SynthesizedApp): {
     (r) => r.Type === 'AWS::StepFunctions::StateMachine',
   );
   if (!machine) throw new Error('no state machine in the template');
-  const joined = ((machine.Properties ?? {}).DefinitionString as { 'Fn::Join': [string, unknown[]] })[
-    'Fn::Join'
-  ][1]
+  const definition = machine.Properties?.DefinitionString as { 'Fn::Join': [string, unknown[]] } | undefined;
+  if (!definition) throw new Error('the state machine has no DefinitionString');
+  const joined = definition['Fn::Join'][1]
     .map((part) => (typeof part === 'string' ? part : 'INTRINSIC'))
     .join('');
   return JSON.parse(joined);
