@@ -5,6 +5,7 @@ import { VisualLayerCredentials } from './constructs/credentials';
 import { IngestBucket } from './constructs/ingest-bucket';
 import { IngestTrigger } from './constructs/ingest-trigger';
 import { IngestWorkflow } from './constructs/ingest-workflow';
+import { ObjectLedger } from './constructs/object-ledger';
 import { PipelineFunction } from './constructs/pipeline-function';
 import { RecordsTable } from './constructs/records-table';
 
@@ -23,6 +24,12 @@ export const OUTPUTS = {
   deadLetterQueue: 'DeadLetterQueueUrl',
 } as const;
 
+/**
+ * Longest a folder may keep receiving objects before its dataset is created anyway (quiet trigger).
+ * Objects that arrive later are recorded but not added to the dataset (README, "Triggers").
+ */
+export const SETTLE_CAP = Duration.hours(6);
+
 /** The whole pipeline. Composition only: each concern is its own construct. */
 export class VlIngestStack extends Stack {
   constructor(scope: Construct, id: string, props: VlIngestStackProps) {
@@ -35,6 +42,13 @@ export class VlIngestStack extends Stack {
       existingSecretName: config.secretName,
     });
 
+    const folderRulesEnv = {
+      FOLDER_PREFIX: config.prefix,
+      FOLDER_DEPTH: String(config.folderDepth),
+      TRIGGER: config.trigger,
+      MARKER_NAME: config.markerName,
+      DATASET_NAME_PREFIX: config.datasetNamePrefix,
+    };
     const visualLayerEnv = {
       VL_BASE_URL: config.visualLayerBaseUrl,
       VL_SECRET_ID: credentials.secretId,
@@ -43,13 +57,7 @@ export class VlIngestStack extends Stack {
     const planFunction = new PipelineFunction(this, 'PlanFolder', {
       handlerFolder: 'plan-folder',
       description: 'vl-ingest: decodes an S3 object key and names its dataset folder',
-      environment: {
-        FOLDER_PREFIX: config.prefix,
-        FOLDER_DEPTH: String(config.folderDepth),
-        TRIGGER: config.trigger,
-        MARKER_NAME: config.markerName,
-        DATASET_NAME_PREFIX: config.datasetNamePrefix,
-      },
+      environment: folderRulesEnv,
     });
     const createFunction = new PipelineFunction(this, 'CreateDataset', {
       handlerFolder: 'create-dataset',
@@ -71,17 +79,54 @@ export class VlIngestStack extends Stack {
     credentials.secret.grantRead(createFunction);
     credentials.secret.grantRead(statusFunction);
 
+    // The quiet trigger folds object events per folder before anything starts.
+    const quiet = config.trigger === 'quiet';
+    const ledger = quiet ? new ObjectLedger(this, 'Ledger') : undefined;
+    const settleFunction = ledger
+      ? new PipelineFunction(this, 'SettleFolder', {
+          handlerFolder: 'settle-folder',
+          description: 'vl-ingest: tells whether a folder has been quiet long enough to create its dataset',
+          environment: {
+            LEDGER_TABLE: ledger.table.tableName,
+            QUIET_SECONDS: String(config.quietSeconds),
+            SETTLE_CAP_SECONDS: String(SETTLE_CAP.toSeconds()),
+          },
+        })
+      : undefined;
+    if (ledger && settleFunction) ledger.table.grantReadData(settleFunction);
+
     const workflow = new IngestWorkflow(this, 'Workflow', {
       table: records.table,
       planFunction,
       createFunction,
       statusFunction,
+      settleFunction,
+      settleCap: quiet ? SETTLE_CAP : undefined,
       pollIntervalSeconds: config.pollIntervalSeconds,
       maxWaitMinutes: config.maxWaitMinutes,
     });
+
+    let foldFunction: PipelineFunction | undefined;
+    if (ledger) {
+      foldFunction = new PipelineFunction(this, 'FoldEvents', {
+        handlerFolder: 'fold-events',
+        description: 'vl-ingest: folds queued object events per folder and starts one execution per folder',
+        environment: {
+          ...folderRulesEnv,
+          RECORDS_TABLE: records.table.tableName,
+          LEDGER_TABLE: ledger.table.tableName,
+          STATE_MACHINE_ARN: workflow.stateMachine.stateMachineArn,
+        },
+        timeout: Duration.seconds(60),
+      });
+      ledger.table.grant(foldFunction, 'dynamodb:BatchWriteItem', 'dynamodb:PutItem');
+      records.table.grant(foldFunction, 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem');
+      workflow.stateMachine.grantStartExecution(foldFunction);
+    }
     const trigger = new IngestTrigger(this, 'Trigger', {
       bucket: drops.bucket,
       stateMachine: workflow.stateMachine,
+      foldFunction,
       config,
     });
 

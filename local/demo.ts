@@ -3,10 +3,15 @@ import { LOCAL_CREDENTIALS, LocalPipeline } from './pipeline';
 
 /**
  * `npm run demo`: the pipeline on this machine with its embedded defaults. Synthesizes the app,
- * drops a folder of five frames into a pretend bucket, runs the synthesized state machine for each
- * object event against dynalite and the Visual Layer simulator, and prints the folder's record.
+ * uploads a folder of five frames into the local bucket (each S3 event delivered twice, as S3 may),
+ * lets the synthesized rule, queue, folding function and state machine run against dynalite and the
+ * Visual Layer simulator, and prints the folder's record.
  */
+const BUCKET = 'acme-vision-drops';
 const FOLDER = 'Line 3 cameras/2026-11-28 (night)/';
+
+/** The demo's one departure from the defaults: a 3 s quiet period instead of 60 s, so it ends quickly. */
+const DEMO_CONTEXT = { quietSeconds: '3' };
 
 async function main(): Promise<void> {
   const started = Date.now();
@@ -14,28 +19,34 @@ async function main(): Promise<void> {
   say('Synthesizing the app (cdk synth, esbuild bundling)…');
   const keys = [1, 2, 3, 4, 5].map((n) => `${FOLDER}frame ${String(n).padStart(6, '0')}.jpg`);
   const pipeline = await LocalPipeline.start({
+    context: DEMO_CONTEXT,
     waitMs: 150,
     simulator: { auth: { mode: 'jwt', ...LOCAL_CREDENTIALS }, lifecycle: { nImages: keys.length } },
+    onExecutionEvent: (_name, e) => {
+      if (e.type === 'StateEntered') say(`  [${seconds(started)}] ${describe(e.state.name, e.state.input)}`);
+    },
   });
   try {
     say(
       `Visual Layer simulator on ${pipeline.simulator.url}; DynamoDB (dynalite) on ${pipeline.dynamodb.endpoint}`,
     );
-    const bucket = 'acme-vision-drops';
-    say(`Dropping ${keys.length} objects into s3://${bucket}/${FOLDER}`);
-    const runs = keys.map((key, i) =>
-      pipeline.run(objectCreatedEvent(bucket, key, i), (e) => {
-        if (e.type === 'StateEntered' && i === 0)
-          say(`  [${seconds(started)}] ${describe(e.state.name, e.state.input)}`);
-        if (e.type === 'StateEntered' && i > 0 && e.state.name === 'FolderAlreadyClaimed') {
-          say(`  [${seconds(started)}] object ${i + 1}: folder already claimed, counted, no second dataset`);
-        }
-      }),
+    say(`Trigger: quiet (quietSeconds=${DEMO_CONTEXT.quietSeconds} for the demo; 60 by default)`);
+    say(
+      `Uploading ${keys.length} objects into s3://${BUCKET}/${FOLDER}, one every 0.5 s, each event sent twice`,
     );
-    const executions = await Promise.all(runs);
+    for (const [i, key] of keys.entries()) {
+      const event = objectCreatedEvent(BUCKET, key, i);
+      pipeline.deliver(event);
+      pipeline.deliver(structuredClone(event));
+      say(`  [${seconds(started)}] PutObject ${key}`);
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+    const executions = await pipeline.settled();
     const records = await pipeline.records();
     say('');
-    say(`Executions: ${executions.map((e) => e.status).join(', ')}`);
+    say(
+      `Events: ${keys.length * 2}; executions: ${executions.length} (${executions.map((e) => e.status).join(', ')})`,
+    );
     say(`Visual Layer create calls: ${pipeline.simulator.createCalls().length}`);
     say('Record in DynamoDB:');
     for (const record of records) process.stdout.write(`${JSON.stringify(record, null, 2)}\n`);

@@ -3,12 +3,16 @@ import { randomUUID } from 'node:crypto';
 import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { ExecutionError, StateMachine } from 'aws-local-stepfunctions';
+import { STATE_NAMES } from '../infra/constructs/ingest-workflow';
 import { RECORD_KEYS } from '../infra/constructs/records-table';
 import { type SynthesizedApp, synthesizeApp, type Template } from './aws/cloud-assembly';
 import { LocalDynamoDb } from './aws/dynamodb';
+import { matchesPattern } from './aws/event-pattern';
 import { LOCAL_ACCOUNT, LOCAL_REGION, localPhysicalId, resolveIntrinsics } from './aws/intrinsics';
 import { LocalLambda } from './aws/lambda';
+import { LocalQueue } from './aws/queue';
 import { LocalSecretsManager } from './aws/secrets-manager';
+import { ExecutionAlreadyExistsError, LocalStepFunctionsEndpoint } from './aws/step-functions';
 import { type SimulatorOptions, VisualLayerSimulator } from './simulator/visual-layer-simulator';
 
 /** One entry of an execution's event log, as aws-local-stepfunctions reports it. */
@@ -32,6 +36,12 @@ export interface LocalPipelineOptions {
   retryMs?: number;
   /** Reuse an app already synthesized with the same context (tests share one per file). */
   app?: SynthesizedApp;
+  /** Milliseconds the queue's event source gathers a batch (5 s in AWS). @default 100 */
+  batchWindowMs?: number;
+  /** Batches of the queue handled at once. @default 4 */
+  queueConcurrency?: number;
+  /** Sees every history event of every execution, with the execution's name. */
+  onExecutionEvent?: (executionName: string, event: EventLog) => void;
 }
 
 /** Credentials the local run uses unless told otherwise; they only open the simulator. */
@@ -48,6 +58,14 @@ export interface LocalExecution {
   events: EventLog[];
   /** States entered plus retries: what Step Functions bills as state transitions. */
   transitions: number;
+}
+
+/** An execution started by name, as the local `StartExecution` keeps it. */
+interface TrackedExecution {
+  input: string;
+  executionArn: string;
+  done: Promise<LocalExecution>;
+  result?: LocalExecution;
 }
 
 interface FunctionEntry {
@@ -69,8 +87,18 @@ export class LocalPipeline {
   readonly functions = new Map<string, FunctionEntry>();
   /** JSON log lines the functions wrote. */
   readonly functionLogs: string[] = [];
+  readonly queues = new Map<string, LocalQueue>();
+  /** Every execution started by name (the rule, the folding function), by name. */
+  readonly executions = new Map<string, TrackedExecution>();
+  /** Events the rule could not deliver, as EventBridge would keep them in the dead-letter queue. */
+  readonly undeliverable: unknown[] = [];
   tableName = '';
+  ledgerTableName = '';
   secretId = '';
+  private readonly sfnEndpoint = new LocalStepFunctionsEndpoint((request) =>
+    this.startNamed(request.name, request.input),
+  );
+  private rules: { pattern: Record<string, unknown>; targets: string[] }[] = [];
   private machine?: StateMachine;
   private definition?: { States: Record<string, { Type: string; Resource?: string }> };
   private restoreOutput?: () => void;
@@ -101,14 +129,19 @@ export class LocalPipeline {
 
   private async boot(): Promise<void> {
     const { template } = this.app;
-    const [vlUrl, secretsUrl, dynamoUrl] = await Promise.all([
+    const [vlUrl, secretsUrl, dynamoUrl, sfnUrl] = await Promise.all([
       this.simulator.start(),
       this.secrets.start(),
       this.dynamodb.start(),
+      this.sfnEndpoint.listen(),
     ]);
-    const table = findOne(template, 'AWS::DynamoDB::Table');
-    this.tableName = localPhysicalId(template, table.id);
-    await this.dynamodb.createTableFromTemplate(this.tableName, table.properties);
+    for (const [id, resource] of Object.entries(template.Resources)) {
+      if (resource.Type !== 'AWS::DynamoDB::Table') continue;
+      const name = localPhysicalId(template, id);
+      await this.dynamodb.createTableFromTemplate(name, resource.Properties ?? {});
+      if (id.startsWith('Records')) this.tableName = name;
+      if (id.startsWith('Ledger')) this.ledgerTableName = name;
+    }
 
     const machine = findOne(template, 'AWS::StepFunctions::StateMachine');
     const definitionString = resolveIntrinsics(machine.properties.DefinitionString, template) as string;
@@ -122,6 +155,7 @@ export class LocalPipeline {
       AWS_SECRET_ACCESS_KEY: 'local',
       AWS_ENDPOINT_URL_SECRETS_MANAGER: secretsUrl,
       AWS_ENDPOINT_URL_DYNAMODB: dynamoUrl,
+      AWS_ENDPOINT_URL_SFN: sfnUrl,
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
       AWS_LAMBDA_FUNCTION_NAME: 'local',
     };
@@ -145,6 +179,116 @@ export class LocalPipeline {
     if (this.secretId)
       this.secrets.setSecret(this.secretId, this.options.secretValue ?? JSON.stringify(LOCAL_CREDENTIALS));
     for (const { lambda } of this.functions.values()) lambda.load();
+    this.wireEvents();
+  }
+
+  /** Reads the rule(s), queues and event source mappings of the template and connects them. */
+  private wireEvents(): void {
+    const { template } = this.app;
+    const arnOf = (value: unknown) => String(resolveIntrinsics(value, template));
+    for (const [id, resource] of Object.entries(template.Resources)) {
+      if (resource.Type !== 'AWS::Lambda::EventSourceMapping') continue;
+      const props = resource.Properties ?? {};
+      const queueArn = arnOf(props.EventSourceArn);
+      const queueId = Object.keys(template.Resources).find((q) => localPhysicalId(template, q) === queueArn);
+      const redrive = (queueId ? template.Resources[queueId]?.Properties?.RedrivePolicy : undefined) as
+        | { maxReceiveCount?: number }
+        | undefined;
+      const fn = this.functions.get(
+        localPhysicalId(template, String((props.FunctionName as { Ref: string }).Ref)),
+      );
+      if (!fn) throw new Error(`event source mapping ${id} has no local function`);
+      this.queues.set(
+        queueArn,
+        new LocalQueue({
+          queueArn,
+          batchSize: Number(props.BatchSize ?? 10),
+          batchWindowMs: this.options.batchWindowMs ?? 100,
+          maxReceiveCount: redrive?.maxReceiveCount ?? Number.POSITIVE_INFINITY,
+          concurrency: this.options.queueConcurrency ?? 4,
+          visibilityMs: 50,
+          handle: async (records) => {
+            const out = await fn.lambda.invoke({ Records: records });
+            const payload = out.Payload as { batchItemFailures?: { itemIdentifier: string }[] } | null;
+            return (payload?.batchItemFailures ?? []).map((f) => f.itemIdentifier);
+          },
+        }),
+      );
+    }
+    for (const resource of Object.values(template.Resources)) {
+      if (resource.Type !== 'AWS::Events::Rule') continue;
+      const props = resource.Properties ?? {};
+      const targets = (props.Targets as { Arn: unknown }[] | undefined) ?? [];
+      this.rules.push({
+        pattern: resolveIntrinsics(props.EventPattern, template) as Record<string, unknown>,
+        targets: targets.map((t) => arnOf(t.Arn)),
+      });
+    }
+  }
+
+  /**
+   * Puts an event on the default bus: every rule whose pattern matches delivers it to its targets
+   * (the queue, or the state machine). Returns whether any rule matched.
+   */
+  deliver(event: unknown): boolean {
+    let matched = false;
+    for (const rule of this.rules) {
+      if (!matchesPattern(event, rule.pattern)) continue;
+      matched = true;
+      for (const target of rule.targets) {
+        const queue = this.queues.get(target);
+        if (queue) queue.send(JSON.stringify(event));
+        else if (target.includes(':stateMachine:')) this.startNamed(undefined, JSON.stringify(event));
+        else this.undeliverable.push(event);
+      }
+    }
+    return matched;
+  }
+
+  /**
+   * Starts an execution as `StartExecution` does: a name already used with the same input while that
+   * execution runs returns it again; otherwise a used name is refused.
+   */
+  startNamed(
+    name: string | undefined,
+    input: string | undefined,
+  ): { executionArn: string; startDate: number } {
+    const executionName = name ?? randomUUID();
+    const body = input ?? '{}';
+    const existing = this.executions.get(executionName);
+    if (existing) {
+      if (existing.input === body && !existing.result) {
+        return { executionArn: existing.executionArn, startDate: Date.now() / 1000 };
+      }
+      throw new ExecutionAlreadyExistsError(`Execution Already Exists: '${existing.executionArn}'`);
+    }
+    const executionArn = executionArnOf(executionName);
+    const entry: TrackedExecution = {
+      input: body,
+      executionArn,
+      done: this.execute(executionName, JSON.parse(body)),
+    };
+    this.executions.set(executionName, entry);
+    entry.done.then(
+      (result) => {
+        entry.result = result;
+      },
+      () => undefined,
+    );
+    return { executionArn, startDate: Date.now() / 1000 };
+  }
+
+  /** Resolves once every queue is drained and every execution has ended (one feeds the other, so it loops). */
+  async settled(): Promise<LocalExecution[]> {
+    for (;;) {
+      await Promise.all([...this.queues.values()].map((q) => q.idle()));
+      const running = [...this.executions.values()].filter((e) => !e.result);
+      if (running.length === 0 && [...this.queues.values()].every((q) => q.isIdle())) break;
+      await Promise.allSettled(running.map((e) => e.done));
+      // Let the `then` that stores each result run before looking again.
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    return [...this.executions.values()].flatMap((e) => (e.result ? [e.result] : []));
   }
 
   /** The local function by construct id (`PlanFolder`, `CreateDataset`, `CheckStatus`). */
@@ -153,13 +297,23 @@ export class LocalPipeline {
     throw new Error(`no function ${name}`);
   }
 
-  /** Runs one execution with `event` as its input, to the end; `onEvent` sees each history event as it happens. */
+  /**
+   * Runs one execution with `event` as its input, to the end, as if the event had been given to
+   * `StartExecution` directly; `onEvent` sees each history event as it happens.
+   */
   async run(event: unknown, onEvent?: (event: EventLog) => void): Promise<LocalExecution> {
+    return this.execute(randomUUID(), event, onEvent);
+  }
+
+  private async execute(
+    name: string,
+    event: unknown,
+    onEvent?: (event: EventLog) => void,
+  ): Promise<LocalExecution> {
     const machine = this.machine;
     const definition = this.definition;
     if (!machine || !definition) throw new Error('LocalPipeline is not started');
-    const name = randomUUID();
-    const executionArn = `arn:aws:states:${LOCAL_REGION}:${LOCAL_ACCOUNT}:execution:VlIngest:${name}`;
+    const executionArn = executionArnOf(name);
     const states = collectStates(definition.States);
     const taskResourceLocalHandlers: Record<string, (input: unknown) => Promise<never>> = {};
     for (const [stateName, state] of states) {
@@ -173,8 +327,12 @@ export class LocalPipeline {
     const execution = machine.run(event as never, {
       overrides: {
         taskResourceLocalHandlers: taskResourceLocalHandlers as never,
+        // Poll waits are shortened; the settle wait runs in real time, because it waits for the
+        // clock to pass the folder's quiet period (tests and the demo use a short quietSeconds).
         waitTimeOverrides: Object.fromEntries(
-          [...states].filter(([, s]) => s.Type === 'Wait').map(([n]) => [n, waitMs]),
+          [...states]
+            .filter(([n, s]) => s.Type === 'Wait' && n !== STATE_NAMES.settleWait)
+            .map(([n]) => [n, waitMs]),
         ),
         retryIntervalOverrides: Object.fromEntries([...states].map(([n]) => [n, retryMs])),
       },
@@ -197,6 +355,7 @@ export class LocalPipeline {
       for await (const e of execution.eventLogs) {
         events.push(e);
         onEvent?.(e);
+        this.options.onExecutionEvent?.(name, e);
       }
     })();
     let outcome: Omit<LocalExecution, 'events' | 'transitions'>;
@@ -253,8 +412,14 @@ export class LocalPipeline {
 
   /** Stops every server it started and removes the synthesized app it made. */
   async stop(): Promise<void> {
+    for (const queue of this.queues.values()) queue.stop();
     this.restoreOutput?.();
-    await Promise.all([this.simulator.stop(), this.secrets.stop(), this.dynamodb.stop()]);
+    await Promise.all([
+      this.simulator.stop(),
+      this.secrets.stop(),
+      this.dynamodb.stop(),
+      this.sfnEndpoint.stop(),
+    ]);
     if (this.ownsApp) this.app.dispose();
   }
 
@@ -285,6 +450,10 @@ export class LocalPipeline {
       });
     };
   }
+}
+
+function executionArnOf(name: string): string {
+  return `arn:aws:states:${LOCAL_REGION}:${LOCAL_ACCOUNT}:execution:VlIngest:${name}`;
 }
 
 function findOne(template: Template, type: string): { id: string; properties: Record<string, unknown> } {

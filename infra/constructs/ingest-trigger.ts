@@ -1,6 +1,8 @@
 import { Duration } from 'aws-cdk-lib';
 import { Match, Rule } from 'aws-cdk-lib/aws-events';
-import { SfnStateMachine } from 'aws-cdk-lib/aws-events-targets';
+import { SfnStateMachine, SqsQueue } from 'aws-cdk-lib/aws-events-targets';
+import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
@@ -13,33 +15,48 @@ import type { IngestConfig } from '../config';
 export interface IngestTriggerProps {
   readonly bucket: IBucket;
   readonly stateMachine: IStateMachine;
+  /** Quiet trigger: the function that folds queued object events per folder. */
+  readonly foldFunction?: LambdaFunction;
   readonly config: Pick<IngestConfig, 'prefix' | 'folderDepth' | 'trigger' | 'markerName'>;
 }
 
-/** How long EventBridge keeps retrying a failed start before the event goes to the dead-letter queue. */
+/** How long EventBridge keeps retrying a failed delivery before the event goes to the dead-letter queue. */
 export const TARGET_MAX_EVENT_AGE = Duration.hours(24);
 /** Retry attempts of the rule target (the service maximum). */
 export const TARGET_RETRY_ATTEMPTS = 185;
+/** Object events handed to the folding function at once, and how long to gather them. */
+export const FOLD_BATCH_SIZE = 1000;
+export const FOLD_BATCH_WINDOW = Duration.seconds(5);
+/** Deliveries of a queued object event before it goes to the dead-letter queue. */
+export const FOLD_MAX_RECEIVES = 5;
 
 /**
- * The EventBridge rule that starts the state machine for S3 "Object Created" events of the bucket:
- * only keys under the prefix, deep enough to name a folder, and either media files (quiet trigger,
- * non-empty objects only) or the marker object (marker trigger). Starts that keep failing end in an
- * encrypted SQS dead-letter queue.
+ * Starts the pipeline from S3 "Object Created" events of the bucket: only keys under the prefix and
+ * deep enough to name a folder; media files (quiet trigger, non-empty only) or the marker object
+ * (marker trigger).
+ *
+ * - `quiet`: rule → encrypted SQS queue → the folding function, in batches of up to
+ *   {@link FOLD_BATCH_SIZE}; it starts one execution per folder. Failed messages are retried
+ *   {@link FOLD_MAX_RECEIVES} times, then kept in the dead-letter queue.
+ * - `marker`: rule → state machine, one execution per marker.
+ *
+ * Deliveries EventBridge cannot make for 24 h also end in the dead-letter queue.
  */
 export class IngestTrigger extends Construct {
   readonly rule: Rule;
-  /** Events whose execution could not be started after every retry. */
+  /** Events that could not be delivered or processed after every retry. */
   readonly deadLetterQueue: Queue;
+  /** Quiet trigger: the queue of object events. */
+  readonly objectQueue?: Queue;
 
   constructor(scope: Construct, id: string, props: IngestTriggerProps) {
     super(scope, id);
+    const { config } = props;
     this.deadLetterQueue = new Queue(this, 'DeadLetters', {
       encryption: QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
       retentionPeriod: Duration.days(14),
     });
-    const { config } = props;
     this.rule = new Rule(this, 'ObjectCreated', {
       description: `Starts vl-ingest for ${config.trigger === 'marker' ? `"${config.markerName}" markers` : 'media objects'} under "${config.prefix}"`,
       eventPattern: {
@@ -54,11 +71,31 @@ export class IngestTrigger extends Construct {
         },
       },
     });
-    this.rule.addTarget(
-      new SfnStateMachine(props.stateMachine, {
-        deadLetterQueue: this.deadLetterQueue,
-        maxEventAge: TARGET_MAX_EVENT_AGE,
-        retryAttempts: TARGET_RETRY_ATTEMPTS,
+    const delivery = {
+      deadLetterQueue: this.deadLetterQueue,
+      maxEventAge: TARGET_MAX_EVENT_AGE,
+      retryAttempts: TARGET_RETRY_ATTEMPTS,
+    };
+    if (config.trigger === 'marker') {
+      this.rule.addTarget(new SfnStateMachine(props.stateMachine, delivery));
+      return;
+    }
+    if (!props.foldFunction) throw new Error('the quiet trigger needs foldFunction');
+    const timeout = props.foldFunction.timeout ?? Duration.seconds(60);
+    this.objectQueue = new Queue(this, 'ObjectEvents', {
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(4),
+      // AWS's advice for Lambda consumers: at least six times the function timeout.
+      visibilityTimeout: Duration.seconds(timeout.toSeconds() * 6),
+      deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: FOLD_MAX_RECEIVES },
+    });
+    this.rule.addTarget(new SqsQueue(this.objectQueue, delivery));
+    props.foldFunction.addEventSource(
+      new SqsEventSource(this.objectQueue, {
+        batchSize: FOLD_BATCH_SIZE,
+        maxBatchingWindow: FOLD_BATCH_WINDOW,
+        reportBatchItemFailures: true,
       }),
     );
   }

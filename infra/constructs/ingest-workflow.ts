@@ -8,13 +8,12 @@ import {
   DefinitionBody,
   Errors,
   Fail,
-  type INextable,
+  type IChainable,
   JitterType,
   JsonPath,
   LogLevel,
   Pass,
   Result,
-  type State,
   StateMachine,
   StateMachineType,
   Succeed,
@@ -34,6 +33,10 @@ export interface IngestWorkflowProps {
   readonly planFunction: IFunction;
   readonly createFunction: IFunction;
   readonly statusFunction: IFunction;
+  /** Quiet trigger: the function that tells whether a folder has been quiet long enough. */
+  readonly settleFunction?: IFunction;
+  /** Longest time a folder may spend settling (quiet trigger). @default no settle step */
+  readonly settleCap?: Duration;
   /** First (and shortest) wait before a status check, in seconds. */
   readonly pollIntervalSeconds: number;
   /** Give up after this many minutes of indexing. */
@@ -49,11 +52,15 @@ export const STATE_NAMES = {
   claim: 'ClaimFolder',
   create: 'CreateDataset',
   check: 'CheckStatus',
+  settle: 'SettleFolder',
+  settleWait: 'WaitForQuiet',
   wait: 'WaitBeforeCheck',
   recordFailed: 'RecordFailed',
 } as const;
 
 const LAMBDA_THROTTLED = 'Lambda.TooManyRequestsException';
+const CONDITION_FAILED = 'DynamoDB.ConditionalCheckFailedException';
+const DynamoDAV = (value: string) => DynamoAttributeValue.fromString(value);
 const DYNAMODB_TRANSIENT = [
   'DynamoDB.ProvisionedThroughputExceededException',
   'DynamoDB.ThrottlingException',
@@ -208,35 +215,43 @@ export class IngestWorkflow extends Construct {
     plan.addCatch(planCrashed.next(recordFailed), { errors: [Errors.ALL], resultPath: '$.error' });
     const skipped = new Succeed(this, 'ObjectSkipped', { stateName: 'ObjectSkipped' });
 
-    // ---- 2 claim: the first event of a folder wins; later ones count the object and end
+    // ---- 2 claim (started by an object event): the first event of a folder wins. A folder whose last
+    // attempt failed is claimed again and keeps that attempt's outcome; any other event only counts.
+    const failedStatuses = {
+      ':error': DynamoDAV('ERROR'),
+      ':timedOut': DynamoDAV('TIMED_OUT'),
+      ':failed': DynamoDAV('FAILED'),
+    };
+    const claimValues = {
+      ':pending': DynamoDAV('PENDING'),
+      ':name': str('$.datasetName'),
+      ':exec': str('$$.Execution.Id'),
+      ':now': now,
+      ':objectAt': str('$.objectCreatedAt'),
+      ':one': DynamoAttributeValue.fromNumber(1),
+    };
     const claim = update(
       STATE_NAMES.claim,
-      'SET #status = :pending, datasetName = :name, executionArn = :exec, updatedAt = :now, ' +
-        'createdAt = if_not_exists(createdAt, :now), firstObjectAt = if_not_exists(firstObjectAt, :objectAt), ' +
-        'lastObjectAt = :objectAt ADD objectCount :one, attempts :one ' +
+      'SET #status = :pending, datasetName = :name, executionArn = :exec, updatedAt = :now, claimedAt = :now, ' +
+        'createdAt = :now, firstObjectAt = :objectAt, lastObjectAt = :objectAt, objectCount = :one, attempts = :one',
+      claimValues,
+      { conditionExpression: 'attribute_not_exists(folderUri)' },
+    );
+    const reclaim = update(
+      'ReclaimFailedFolder',
+      'SET lastStatus = #status, lastError = #error, #status = :pending, datasetName = :name, executionArn = :exec, ' +
+        'updatedAt = :now, claimedAt = :now, lastObjectAt = :objectAt ADD objectCount :one, attempts :one ' +
         'REMOVE datasetId, datasetUrl, finishedAt, vlStatus, progress, polls, nImages, nVideos, #error',
-      {
-        ':pending': DynamoAttributeValue.fromString('PENDING'),
-        ':name': str('$.datasetName'),
-        ':exec': str('$$.Execution.Id'),
-        ':now': now,
-        ':objectAt': str('$.objectCreatedAt'),
-        ':one': DynamoAttributeValue.fromNumber(1),
-        ':error': DynamoAttributeValue.fromString('ERROR'),
-        ':timedOut': DynamoAttributeValue.fromString('TIMED_OUT'),
-        ':failed': DynamoAttributeValue.fromString('FAILED'),
-      },
-      { conditionExpression: 'attribute_not_exists(folderUri) OR #status IN (:error, :timedOut, :failed)' },
+      { ...claimValues, ...failedStatuses },
+      { conditionExpression: '#status IN (:error, :timedOut, :failed)' },
     );
     const countObject = update(
       'CountLateObject',
       'SET lastObjectAt = :objectAt, updatedAt = :now ADD objectCount :one',
       { ':objectAt': str('$.objectCreatedAt'), ':now': now, ':one': DynamoAttributeValue.fromNumber(1) },
     ).next(new Succeed(this, 'FolderAlreadyClaimed', { stateName: 'FolderAlreadyClaimed' }));
-    claim.addCatch(countObject, {
-      errors: ['DynamoDB.ConditionalCheckFailedException'],
-      resultPath: '$.error',
-    });
+    claim.addCatch(reclaim, { errors: [CONDITION_FAILED], resultPath: '$.error' });
+    reclaim.addCatch(countObject, { errors: [CONDITION_FAILED], resultPath: '$.error' });
     // A claim that cannot be written cannot be recorded either: the execution fails and is alarmed.
 
     // ---- 3 create
@@ -355,26 +370,75 @@ export class IngestWorkflow extends Construct {
       )
       .otherwise(recordProgress.next(wait));
 
-    const definition = plan
+    create.next(recordCreated).next(startPolling).next(wait).next(check).next(decide);
+    claim.next(create);
+    reclaim.next(create);
+    plan
       .next(planned)
       .next(
         new Choice(this, 'ShouldIngest', { stateName: 'ShouldIngest' })
           .when(Condition.stringEquals('$.action', 'skip'), skipped)
-          .otherwise(
-            claim
-              .next(create)
-              .next(recordCreated)
-              .next(startPolling)
-              .next(wait)
-              .next(check)
-              .next(decide) as unknown as State & INextable,
-          ),
+          .otherwise(claim),
       );
+    let definition: IChainable = plan;
+    const { settleFunction } = props;
+    if (settleFunction) {
+      // ---- 2' settle (started by the folding function, which already claimed the folder): wait until
+      // the folder has been quiet for quietSeconds, then record what it holds and create.
+      const settle = invoke(
+        STATE_NAMES.settle,
+        settleFunction,
+        TaskInput.fromObject({
+          folderUri: JsonPath.stringAt('$.folderUri'),
+          claimedAt: JsonPath.stringAt('$.claimedAt'),
+        }),
+        '$.settle',
+      );
+      catchFailures(settle, 'Settle');
+      const waitForQuiet = new Wait(this, STATE_NAMES.settleWait, {
+        stateName: STATE_NAMES.settleWait,
+        time: WaitTime.secondsPath('$.settle.value.waitSeconds'),
+      });
+      const recordSettled = update(
+        'RecordSettled',
+        'SET #status = :creating, objectCount = :count, firstObjectAt = :first, lastObjectAt = :last, ' +
+          'executionArn = :exec, updatedAt = :now',
+        {
+          ':creating': DynamoDAV('CREATING'),
+          ':pending': DynamoDAV('PENDING'),
+          ':count': num('$.settle.value.objectCount'),
+          ':first': str('$.settle.value.firstObjectAt'),
+          ':last': str('$.settle.value.lastObjectAt'),
+          ':exec': str('$$.Execution.Id'),
+          ':attempt': num('$.attempt'),
+          ':now': now,
+        },
+        { conditionExpression: '#status = :pending AND attempts = :attempt' },
+      );
+      recordSettled.addCatch(new Succeed(this, 'AttemptSuperseded', { stateName: 'AttemptSuperseded' }), {
+        errors: [CONDITION_FAILED],
+        resultPath: '$.error',
+      });
+      const settled = new Choice(this, 'FolderSettled', { stateName: 'FolderSettled' })
+        .when(Condition.booleanEquals('$.settle.value.ready', true), recordSettled)
+        .otherwise(waitForQuiet.next(settle));
+      recordSettled.next(create);
+      settle.next(settled);
+      definition = new Choice(this, 'HowStarted', {
+        stateName: 'HowStarted',
+        comment:
+          'The folding function starts a claimed folder; an object event (marker trigger) starts at the plan.',
+      })
+        .when(Condition.isPresent('$.folderUri'), settle)
+        .otherwise(plan);
+    }
 
     this.stateMachine = new StateMachine(this, 'StateMachine', {
       stateMachineType: StateMachineType.STANDARD,
       definitionBody: DefinitionBody.fromChainable(definition),
-      timeout: Duration.minutes(Math.ceil(props.maxWaitMinutes)).plus(EXECUTION_TIMEOUT_MARGIN),
+      timeout: Duration.minutes(Math.ceil(props.maxWaitMinutes))
+        .plus(props.settleCap ?? Duration.seconds(0))
+        .plus(EXECUTION_TIMEOUT_MARGIN),
       tracingEnabled: true,
       logs: {
         destination: new LogGroup(this, 'ExecutionLogs', {

@@ -1,4 +1,5 @@
 import { InvalidInputError } from './errors';
+import type { FolderRules } from './s3-key';
 
 /** Reads a required environment variable; the error names the variable. */
 export function requireEnv(env: NodeJS.ProcessEnv, name: string): string {
@@ -16,4 +17,21 @@ export function numberEnv(env: NodeJS.ProcessEnv, name: string, fallback: number
   if (!Number.isFinite(value))
     throw new InvalidInputError(`environment variable ${name}="${raw}" is not a number`);
   return value;
+}
+
+/** The folder rules from `FOLDER_PREFIX`, `FOLDER_DEPTH`, `TRIGGER`, `MARKER_NAME`, `DATASET_NAME_PREFIX`. */
+export function readFolderRules(env: NodeJS.ProcessEnv): FolderRules {
+  const folderDepth = Number(requireEnv(env, 'FOLDER_DEPTH'));
+  if (!Number.isInteger(folderDepth) || folderDepth < 1) {
+    throw new InvalidInputError(
+      `environment variable FOLDER_DEPTH="${env.FOLDER_DEPTH}" is not a whole number ≥ 1`,
+    );
+  }
+  return {
+    prefix: env.FOLDER_PREFIX ?? '',
+    folderDepth,
+    trigger: env.TRIGGER === 'marker' ? 'marker' : 'quiet',
+    markerName: env.MARKER_NAME ?? '_READY',
+    datasetNamePrefix: env.DATASET_NAME_PREFIX ?? '',
+  };
 }

@@ -3,6 +3,8 @@ import type { Template } from './cloud-assembly';
 /** Account, region and partition the local runtime pretends to be in. */
 export const LOCAL_ACCOUNT = '000000000000';
 export const LOCAL_REGION = 'us-east-1';
+/** The name a bucket created by the stack has locally (the sample event's bucket). */
+export const LOCAL_BUCKET_NAME = 'acme-vision-drops';
 
 /** The local stand-in ARN or name of a resource, by its logical id. */
 export function localPhysicalId(template: Template, logicalId: string): string {
@@ -12,6 +14,10 @@ export function localPhysicalId(template: Template, logicalId: string): string {
       return `arn:aws:lambda:${LOCAL_REGION}:${LOCAL_ACCOUNT}:function:${logicalId}`;
     case 'AWS::SecretsManager::Secret':
       return `arn:aws:secretsmanager:${LOCAL_REGION}:${LOCAL_ACCOUNT}:secret:${logicalId}`;
+    case 'AWS::S3::Bucket':
+      return LOCAL_BUCKET_NAME;
+    case 'AWS::SQS::Queue':
+      return `arn:aws:sqs:${LOCAL_REGION}:${LOCAL_ACCOUNT}:${logicalId}`;
     case 'AWS::StepFunctions::StateMachine':
       return `arn:aws:states:${LOCAL_REGION}:${LOCAL_ACCOUNT}:stateMachine:${logicalId}`;
     default:

@@ -1,6 +1,13 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
-import { TARGET_MAX_EVENT_AGE, TARGET_RETRY_ATTEMPTS } from '../../infra/constructs/ingest-trigger';
+import {
+  FOLD_BATCH_SIZE,
+  FOLD_BATCH_WINDOW,
+  FOLD_MAX_RECEIVES,
+  TARGET_MAX_EVENT_AGE,
+  TARGET_RETRY_ATTEMPTS,
+} from '../../infra/constructs/ingest-trigger';
+import { SETTLE_CAP } from '../../infra/stack';
 import { definitionOf, rulePatternOf, templateOf, useSynthesizedApp } from '../support/synth';
 
 type Resource = { Type: string; Properties: Record<string, unknown> };
@@ -8,10 +15,14 @@ type Resource = { Type: string; Properties: Record<string, unknown> };
 describe('default stack', () => {
   const app = useSynthesizedApp();
 
-  it('bundles three functions on Node.js 24, ARM64, traced, with their own log groups', () => {
+  it('bundles its five functions on Node.js 24, ARM64, traced, with their own log groups', () => {
     const template = templateOf(app());
     const functions = template.findResources('AWS::Lambda::Function');
-    expect(Object.keys(functions)).toHaveLength(3);
+    expect(
+      Object.keys(functions)
+        .map((id) => id.replace(/[0-9A-F]{8}$/, ''))
+        .sort(),
+    ).toEqual(['CheckStatus', 'CreateDataset', 'FoldEvents', 'PlanFolder', 'SettleFolder']);
     for (const fn of Object.values(functions) as Resource[]) {
       expect(fn.Properties).toMatchObject({
         Runtime: 'nodejs24.x',
@@ -59,12 +70,12 @@ describe('default stack', () => {
     expect(wildcards.some((w) => w.endsWith('.zip'))).toBe(false);
   });
 
-  it('targets the state machine with an explicit retry policy and an encrypted dead-letter queue', () => {
+  it('queues object events with an explicit retry policy, and keeps undeliverable ones in an encrypted dead-letter queue', () => {
     const template = templateOf(app());
     template.hasResourceProperties('AWS::Events::Rule', {
       Targets: [
         Match.objectLike({
-          Arn: { Ref: Match.stringLikeRegexp('StateMachine') },
+          Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('ObjectEvents'), 'Arn'] },
           RetryPolicy: {
             MaximumEventAgeInSeconds: TARGET_MAX_EVENT_AGE.toSeconds(),
             MaximumRetryAttempts: TARGET_RETRY_ATTEMPTS,
@@ -75,15 +86,44 @@ describe('default stack', () => {
     });
     template.hasResourceProperties('AWS::SQS::Queue', {
       SqsManagedSseEnabled: true,
-      MessageRetentionPeriod: 1209600,
-    });
-    template.hasResourceProperties('AWS::SQS::QueuePolicy', {
-      PolicyDocument: {
-        Statement: Match.arrayWith([
-          Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
-        ]),
+      RedrivePolicy: {
+        deadLetterTargetArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('DeadLetters'), 'Arn'] },
+        maxReceiveCount: FOLD_MAX_RECEIVES,
       },
     });
+    template.hasResourceProperties('AWS::SQS::Queue', {
+      SqsManagedSseEnabled: true,
+      MessageRetentionPeriod: 1209600,
+    });
+    const policies = template.findResources('AWS::SQS::QueuePolicy') as Record<string, Resource>;
+    expect(Object.keys(policies).length).toBeGreaterThanOrEqual(2);
+    for (const policy of Object.values(policies)) {
+      expect(JSON.stringify(policy.Properties.PolicyDocument)).toContain('"aws:SecureTransport":"false"');
+    }
+  });
+
+  it('hands queued events to the folding function in large batches, reporting failures per message', () => {
+    templateOf(app()).hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      FunctionName: { Ref: Match.stringLikeRegexp('^FoldEvents') },
+      BatchSize: FOLD_BATCH_SIZE,
+      MaximumBatchingWindowInSeconds: FOLD_BATCH_WINDOW.toSeconds(),
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+    });
+  });
+
+  it('lets the folding function start executions of this state machine only, and write only what it writes', () => {
+    const template = templateOf(app());
+    const policies = Object.values(template.findResources('AWS::IAM::Policy') as Record<string, Resource>);
+    const fold = policies.find((p) => JSON.stringify(p.Properties.Roles).includes('FoldEventsServiceRole'));
+    const statements = (
+      fold?.Properties.PolicyDocument as { Statement: { Action: string | string[]; Resource: unknown }[] }
+    ).Statement;
+    const start = statements.find((st) => [st.Action].flat().includes('states:StartExecution'));
+    expect(start?.Resource).toEqual({ Ref: expect.stringMatching(/StateMachine/) });
+    const actions = statements.flatMap((st) => [st.Action].flat());
+    expect(actions).not.toContain('dynamodb:DeleteItem');
+    expect(actions).not.toContain('secretsmanager:GetSecretValue');
+    expect(actions.some((a) => a.includes('*'))).toBe(false);
   });
 
   it('keeps records in an on-demand, recoverable, retained table with the two indexes', () => {
@@ -146,7 +186,8 @@ describe('default stack', () => {
       TracingConfiguration: { Enabled: true },
       LoggingConfiguration: Match.objectLike({ Level: 'ERROR', IncludeExecutionData: false }),
     });
-    expect(definitionOf(app()).TimeoutSeconds).toBe(1440 * 60 + 2 * 3600);
+    // maxWaitMinutes, plus the longest a folder may settle, plus a margin for creation and records.
+    expect(definitionOf(app()).TimeoutSeconds).toBe(1440 * 60 + SETTLE_CAP.toSeconds() + 2 * 3600);
   });
 
   it('gives every Task state a timeout, and retries Lambda throttling', () => {
@@ -179,16 +220,39 @@ describe('default stack', () => {
     }
   });
 
-  it('claims a folder with a conditional write that lets failed folders be ingested again', () => {
+  it("claims an object event's folder once, claims a failed folder again, and only counts the rest", () => {
     const { States } = definitionOf(app());
-    const claim = States.ClaimFolder as {
+    type Update = {
       Parameters: { ConditionExpression: string };
-      Catch: { ErrorEquals: string[] }[];
+      Catch: { ErrorEquals: string[]; Next: string }[];
     };
-    expect(claim.Parameters.ConditionExpression).toBe(
-      'attribute_not_exists(folderUri) OR #status IN (:error, :timedOut, :failed)',
-    );
-    expect(claim.Catch[0]?.ErrorEquals).toEqual(['DynamoDB.ConditionalCheckFailedException']);
+    const claim = States.ClaimFolder as Update;
+    const reclaim = States.ReclaimFailedFolder as Update;
+    expect(claim.Parameters.ConditionExpression).toBe('attribute_not_exists(folderUri)');
+    expect(claim.Catch[0]).toMatchObject({
+      ErrorEquals: ['DynamoDB.ConditionalCheckFailedException'],
+      Next: 'ReclaimFailedFolder',
+    });
+    expect(reclaim.Parameters.ConditionExpression).toBe('#status IN (:error, :timedOut, :failed)');
+    expect(reclaim.Catch[0]).toMatchObject({
+      ErrorEquals: ['DynamoDB.ConditionalCheckFailedException'],
+      Next: 'CountLateObject',
+    });
+  });
+
+  it('starts folder executions at the settle loop and object events at the plan', () => {
+    const { StartAt, States } = definitionOf(app());
+    expect(StartAt).toBe('HowStarted');
+    expect(States.HowStarted).toMatchObject({
+      Type: 'Choice',
+      Choices: [{ Variable: '$.folderUri', IsPresent: true, Next: 'SettleFolder' }],
+      Default: 'PlanFolder',
+    });
+    expect(States.WaitForQuiet).toMatchObject({
+      Type: 'Wait',
+      SecondsPath: '$.settle.value.waitSeconds',
+      Next: 'SettleFolder',
+    });
   });
 
   it('outputs what a user or the CLI needs next', () => {
@@ -228,6 +292,22 @@ describe('stack for an existing bucket and prefix', () => {
 
 describe('stack with trigger=marker', () => {
   const app = useSynthesizedApp({ trigger: 'marker', markerName: '_DONE', prefix: 'in/' });
+
+  it('starts the state machine straight from the rule, with no queue, ledger or folding function', () => {
+    const template = templateOf(app());
+    template.hasResourceProperties('AWS::Events::Rule', {
+      Targets: [
+        Match.objectLike({
+          Arn: { Ref: Match.stringLikeRegexp('StateMachine') },
+          RetryPolicy: { MaximumEventAgeInSeconds: 86400, MaximumRetryAttempts: 185 },
+          DeadLetterConfig: Match.anyValue(),
+        }),
+      ],
+    });
+    template.resourceCountIs('AWS::Lambda::EventSourceMapping', 0);
+    template.resourceCountIs('AWS::DynamoDB::Table', 1);
+    expect(definitionOf(app()).StartAt).toBe('PlanFolder');
+  });
 
   it('matches only the marker object, whatever its size', () => {
     const object = rulePatternOf(app()).detail.object;

@@ -1,0 +1,54 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SFNClient } from '@aws-sdk/client-sfn';
+import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { readFolderRules, requireEnv } from '../shared/env';
+import { foldBatch } from '../shared/folder-batch';
+import { FolderClaims } from '../shared/folder-claims';
+import { createLogger, logFailure } from '../shared/runtime';
+
+const logger = createLogger();
+const rules = readFolderRules(process.env);
+const claims = new FolderClaims({
+  dynamodb: new DynamoDBClient({}),
+  sfn: new SFNClient({}),
+  recordsTable: requireEnv(process.env, 'RECORDS_TABLE'),
+  ledgerTable: requireEnv(process.env, 'LEDGER_TABLE'),
+  stateMachineArn: requireEnv(process.env, 'STATE_MACHINE_ARN'),
+});
+
+/**
+ * Quiet trigger: folds a batch of queued S3 object events per folder, records the objects, and
+ * makes sure each folder has its one execution. Messages of a folder that could not be handled are
+ * returned as failures, so SQS delivers them again and, after the last try, to the dead-letter queue.
+ */
+export const handler = async (event: SQSEvent): Promise<SQSBatchResponse> => {
+  const folded = foldBatch(
+    event.Records.map((r) => ({ messageId: r.messageId, body: r.body })),
+    rules,
+  );
+  const failures: string[] = [];
+  for (const bad of folded.unreadable) {
+    logger.error('message is not an S3 Object Created event', {
+      messageId: bad.messageId,
+      reason: bad.reason,
+    });
+    failures.push(bad.messageId);
+  }
+  const results = await Promise.allSettled(folded.folders.map((folder) => claims.ingest(folder)));
+  results.forEach((result, i) => {
+    const folder = folded.folders[i];
+    if (!folder) return;
+    if (result.status === 'fulfilled') {
+      logger.info('folder batch', {
+        folderUri: folder.folderUri,
+        objects: folder.objects.length,
+        ...result.value,
+      });
+    } else {
+      logFailure(logger, `folder batch failed for ${folder.folderUri}`, result.reason);
+      failures.push(...folder.messageIds);
+    }
+  });
+  if (folded.skipped.length > 0) logger.info('objects skipped', { count: folded.skipped.length });
+  return { batchItemFailures: failures.map((itemIdentifier) => ({ itemIdentifier })) };
+};

@@ -1,0 +1,42 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { numberEnv, requireEnv } from '../shared/env';
+import { InvalidInputError } from '../shared/errors';
+import { createLogger, logFailure } from '../shared/runtime';
+import { decideSettle, readFolderObjects, type SettleDecision } from '../shared/settle';
+
+const logger = createLogger();
+const dynamodb = new DynamoDBClient({});
+const ledgerTable = requireEnv(process.env, 'LEDGER_TABLE');
+const limits = {
+  quietSeconds: numberEnv(process.env, 'QUIET_SECONDS', 60),
+  capSeconds: numberEnv(process.env, 'SETTLE_CAP_SECONDS', 6 * 3600),
+};
+
+/** Input from the state machine's settle loop. */
+export interface SettleEvent {
+  folderUri: string;
+  claimedAt: string;
+}
+
+/** Tells the settle loop whether the folder has been quiet long enough to create its dataset. */
+export const handler = async (event: SettleEvent): Promise<SettleDecision> => {
+  const folderUri = event?.folderUri;
+  const claimedAt = new Date(typeof event?.claimedAt === 'string' ? event.claimedAt : Number.NaN);
+  if (typeof folderUri !== 'string' || !folderUri.startsWith('s3://'))
+    throw new InvalidInputError('settle needs folderUri');
+  if (Number.isNaN(claimedAt.getTime()))
+    throw new InvalidInputError('settle needs claimedAt as an ISO timestamp');
+  try {
+    const objects = await readFolderObjects(dynamodb, ledgerTable, folderUri);
+    const decision = decideSettle(objects, claimedAt, limits, new Date());
+    // The record wants timestamps: a folder with no recorded object (cap reached) uses its claim time.
+    return {
+      ...decision,
+      firstObjectAt: decision.firstObjectAt ?? event.claimedAt,
+      lastObjectAt: decision.lastObjectAt ?? event.claimedAt,
+    };
+  } catch (error) {
+    logFailure(logger, 'settle check failed', error);
+    throw error;
+  }
+};

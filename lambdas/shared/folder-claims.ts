@@ -1,0 +1,234 @@
+import { createHash } from 'node:crypto';
+import {
+  BatchWriteItemCommand,
+  ConditionalCheckFailedException,
+  type DynamoDBClient,
+  GetItemCommand,
+  PutItemCommand,
+  UpdateItemCommand,
+  type WriteRequest,
+} from '@aws-sdk/client-dynamodb';
+import { ExecutionAlreadyExists, type SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import type { FolderBatch } from './folder-batch';
+
+/** Record statuses from which a new drop starts a new attempt. */
+export const RETRYABLE_STATUSES = ['ERROR', 'TIMED_OUT', 'FAILED'] as const;
+
+/** How long ledger entries are kept (they dedupe object events and count a folder's objects). */
+export const LEDGER_TTL_DAYS = 90;
+
+/** What a folder's execution starts with. Identical for every batch of the same attempt. */
+export interface FolderExecutionInput {
+  folderUri: string;
+  bucket: string;
+  folderKey: string;
+  datasetName: string;
+  attempt: number;
+  claimedAt: string;
+}
+
+/** What happened to a folder's batch. */
+export type FolderOutcome =
+  | { action: 'started'; attempt: number; executionArn?: string }
+  | { action: 'late'; status: string };
+
+/** Where and how {@link FolderClaims} works. */
+export interface FolderClaimsOptions {
+  dynamodb: DynamoDBClient;
+  sfn: SFNClient;
+  recordsTable: string;
+  ledgerTable: string;
+  stateMachineArn: string;
+  clock?: () => Date;
+  /** Called with counts of I/O, for logs and benchmarks. */
+  onWrite?: (kind: 'ledger' | 'record', requests: number) => void;
+}
+
+/**
+ * The quiet trigger's per-batch work for one folder: remember its objects in the ledger (idempotent
+ * puts, 25 per request), claim the folder once per attempt, and make sure the folder's execution is
+ * running. The execution name is derived from the folder and the attempt, so every batch of a drop
+ * starts the same single execution; Step Functions answers a repeated start with the running one.
+ */
+export class FolderClaims {
+  private readonly clock: () => Date;
+
+  constructor(private readonly options: FolderClaimsOptions) {
+    this.clock = options.clock ?? (() => new Date());
+  }
+
+  /** Records the batch's objects and starts (or confirms) the folder's execution. */
+  async ingest(batch: FolderBatch): Promise<FolderOutcome> {
+    await this.writeLedger(batch);
+    for (let round = 0; round < 3; round += 1) {
+      const record = await this.readRecord(batch.folderUri);
+      const status = record?.status?.S;
+      if (!record) {
+        const claimed = await this.claimNew(batch);
+        if (claimed) return this.start(claimed);
+        continue;
+      }
+      const attempt = Number(record.attempts?.N ?? '1');
+      if (status === 'PENDING') {
+        return this.start(inputFrom(batch, attempt, record.claimedAt?.S ?? record.createdAt?.S ?? ''));
+      }
+      if ((RETRYABLE_STATUSES as readonly string[]).includes(status ?? '')) {
+        const reopened = await this.reopen(batch, attempt, record);
+        if (reopened) return this.start(reopened);
+        continue;
+      }
+      return { action: 'late', status: status ?? 'UNKNOWN' };
+    }
+    throw new Error(`could not claim ${batch.folderUri}: its record kept changing`);
+  }
+
+  /**
+   * Puts the batch's objects in the ledger, 25 per request. Each request stamps `seenAt` just before it
+   * is sent, so the newest stamp tells the settle step when the folder last changed.
+   */
+  private async writeLedger(batch: FolderBatch): Promise<void> {
+    const expiresAt = String(Math.floor(this.clock().getTime() / 1000) + LEDGER_TTL_DAYS * 86_400);
+    for (let i = 0; i < batch.objects.length; i += 25) {
+      const seenAt = this.clock().toISOString();
+      let pending: WriteRequest[] = batch.objects.slice(i, i + 25).map((o) => ({
+        PutRequest: {
+          Item: {
+            folderUri: { S: batch.folderUri },
+            objectKey: { S: o.key },
+            objectAt: { S: o.objectAt },
+            seenAt: { S: seenAt },
+            ...(o.size === undefined ? {} : { size: { N: String(o.size) } }),
+            expiresAt: { N: expiresAt },
+          },
+        },
+      }));
+      for (let tries = 0; pending.length > 0; tries += 1) {
+        if (tries > 8) throw new Error(`the ledger kept refusing writes for ${batch.folderUri}`);
+        if (tries > 0) await sleep(Math.min(2000, 50 * 2 ** tries));
+        const out = await this.options.dynamodb.send(
+          new BatchWriteItemCommand({ RequestItems: { [this.options.ledgerTable]: pending } }),
+        );
+        this.options.onWrite?.('ledger', 1);
+        pending = out.UnprocessedItems?.[this.options.ledgerTable] ?? [];
+      }
+    }
+  }
+
+  private async readRecord(folderUri: string) {
+    const out = await this.options.dynamodb.send(
+      new GetItemCommand({
+        TableName: this.options.recordsTable,
+        Key: { folderUri: { S: folderUri } },
+        ConsistentRead: true,
+      }),
+    );
+    return out.Item;
+  }
+
+  /** First drop of a folder: creates its record. False when another batch got there first. */
+  private async claimNew(batch: FolderBatch): Promise<FolderExecutionInput | undefined> {
+    const now = this.clock().toISOString();
+    try {
+      await this.options.dynamodb.send(
+        new PutItemCommand({
+          TableName: this.options.recordsTable,
+          Item: {
+            folderUri: { S: batch.folderUri },
+            status: { S: 'PENDING' },
+            datasetName: { S: batch.datasetName },
+            attempts: { N: '1' },
+            claimedAt: { S: now },
+            createdAt: { S: now },
+            updatedAt: { S: now },
+          },
+          ConditionExpression: 'attribute_not_exists(folderUri)',
+        }),
+      );
+      this.options.onWrite?.('record', 1);
+      return inputFrom(batch, 1, now);
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return undefined;
+      throw error;
+    }
+  }
+
+  /** A new drop into a failed folder: next attempt, keeping the last one's outcome. */
+  private async reopen(
+    batch: FolderBatch,
+    attempt: number,
+    record: Record<string, { S?: string; N?: string; M?: unknown }>,
+  ): Promise<FolderExecutionInput | undefined> {
+    const now = this.clock().toISOString();
+    const keep: string[] = ['lastStatus = #status'];
+    if (record.error) keep.push('lastError = #error');
+    if (record.datasetId) keep.push('lastDatasetId = datasetId');
+    try {
+      await this.options.dynamodb.send(
+        new UpdateItemCommand({
+          TableName: this.options.recordsTable,
+          Key: { folderUri: { S: batch.folderUri } },
+          UpdateExpression:
+            `SET ${keep.join(', ')}, #status = :pending, attempts = :next, claimedAt = :now, updatedAt = :now, datasetName = :name ` +
+            'REMOVE #error, datasetId, datasetUrl, finishedAt, vlStatus, progress, polls, nImages, nVideos',
+          ConditionExpression: '#status IN (:error, :timedOut, :failed) AND attempts = :attempt',
+          ExpressionAttributeNames: { '#status': 'status', '#error': 'error' },
+          ExpressionAttributeValues: {
+            ':pending': { S: 'PENDING' },
+            ':next': { N: String(attempt + 1) },
+            ':attempt': { N: String(attempt) },
+            ':now': { S: now },
+            ':name': { S: batch.datasetName },
+            ':error': { S: 'ERROR' },
+            ':timedOut': { S: 'TIMED_OUT' },
+            ':failed': { S: 'FAILED' },
+          },
+        }),
+      );
+      this.options.onWrite?.('record', 1);
+      return inputFrom(batch, attempt + 1, now);
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return undefined;
+      throw error;
+    }
+  }
+
+  private async start(input: FolderExecutionInput): Promise<FolderOutcome> {
+    try {
+      const out = await this.options.sfn.send(
+        new StartExecutionCommand({
+          stateMachineArn: this.options.stateMachineArn,
+          name: executionName(input.folderUri, input.attempt),
+          input: JSON.stringify(input),
+        }),
+      );
+      return { action: 'started', attempt: input.attempt, executionArn: out.executionArn };
+    } catch (error) {
+      // The attempt's execution already ran to its end: its record says how, nothing to start.
+      if (error instanceof ExecutionAlreadyExists) return { action: 'started', attempt: input.attempt };
+      throw error;
+    }
+  }
+}
+
+function inputFrom(batch: FolderBatch, attempt: number, claimedAt: string): FolderExecutionInput {
+  return {
+    folderUri: batch.folderUri,
+    bucket: batch.bucket,
+    folderKey: batch.folderKey,
+    datasetName: batch.datasetName,
+    attempt,
+    claimedAt,
+  };
+}
+
+/**
+ * The execution name of a folder's attempt: a hash of the folder URI (names allow 80 characters of a
+ * restricted set, folder URIs are longer and freer) plus the attempt number.
+ */
+export function executionName(folderUri: string, attempt: number): string {
+  return `folder-${createHash('sha256').update(folderUri).digest('hex').slice(0, 48)}-a${attempt}`;
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

@@ -1,0 +1,81 @@
+import { type AttributeValue, type DynamoDBClient, QueryCommand } from '@aws-sdk/client-dynamodb';
+
+/** What the ledger says about a folder's objects. */
+export interface FolderObjects {
+  objectCount: number;
+  /** Oldest and newest S3 event time among the objects. */
+  firstObjectAt: string | null;
+  lastObjectAt: string | null;
+  /**
+   * When the folder last changed: the newest event time or the newest time the folding function
+   * recorded an object, whichever is later. Queued events still being recorded keep a folder busy,
+   * so its dataset is not created before every object is counted.
+   */
+  lastActivityAt: string | null;
+}
+
+/** Whether a folder has settled, and if not, how long to wait before looking again. */
+export interface SettleDecision extends FolderObjects {
+  ready: boolean;
+  /** Why it is ready: quiet for the quiet period, or uploading past the cap. */
+  reason: 'quiet' | 'cap' | 'waiting';
+  waitSeconds: number;
+}
+
+/** Reads every ledger entry of a folder (paginated) and summarises them. */
+export async function readFolderObjects(
+  dynamodb: DynamoDBClient,
+  ledgerTable: string,
+  folderUri: string,
+): Promise<FolderObjects> {
+  let objectCount = 0;
+  let first: string | null = null;
+  let last: string | null = null;
+  let activity: string | null = null;
+  let startKey: Record<string, AttributeValue> | undefined;
+  do {
+    const page = await dynamodb.send(
+      new QueryCommand({
+        TableName: ledgerTable,
+        KeyConditionExpression: 'folderUri = :f',
+        ExpressionAttributeValues: { ':f': { S: folderUri } },
+        ProjectionExpression: 'objectAt, seenAt',
+        ConsistentRead: true,
+        ExclusiveStartKey: startKey,
+      }),
+    );
+    for (const item of page.Items ?? []) {
+      objectCount += 1;
+      const at = item.objectAt?.S;
+      const seen = item.seenAt?.S;
+      if (at && (first === null || at < first)) first = at;
+      if (at && (last === null || at > last)) last = at;
+      for (const t of [at, seen]) {
+        if (t && (activity === null || Date.parse(t) > Date.parse(activity))) activity = t;
+      }
+    }
+    startKey = page.LastEvaluatedKey;
+  } while (startKey);
+  return { objectCount, firstObjectAt: first, lastObjectAt: last, lastActivityAt: activity };
+}
+
+/**
+ * A folder is ready once it has been quiet (no new object, nothing being recorded) for `quietSeconds`, or once it has been uploading for
+ * longer than `capSeconds` since it was claimed (so an endless trickle still gets its dataset).
+ */
+export function decideSettle(
+  objects: FolderObjects,
+  claimedAt: Date,
+  limits: { quietSeconds: number; capSeconds: number },
+  now: Date,
+): SettleDecision {
+  const nowMs = now.getTime();
+  const capAt = claimedAt.getTime() + limits.capSeconds * 1000;
+  const lastMs = objects.lastActivityAt ? Date.parse(objects.lastActivityAt) : claimedAt.getTime();
+  const quietAt = lastMs + limits.quietSeconds * 1000;
+  if (objects.objectCount > 0 && nowMs >= quietAt)
+    return { ...objects, ready: true, reason: 'quiet', waitSeconds: 0 };
+  if (nowMs >= capAt) return { ...objects, ready: true, reason: 'cap', waitSeconds: 0 };
+  const waitSeconds = Math.max(1, Math.ceil((Math.min(quietAt, capAt) - nowMs) / 1000));
+  return { ...objects, ready: false, reason: 'waiting', waitSeconds };
+}

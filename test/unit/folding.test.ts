@@ -1,0 +1,100 @@
+import { describe, expect, it } from 'vitest';
+import { foldBatch } from '../../lambdas/shared/folder-batch';
+import { executionName } from '../../lambdas/shared/folder-claims';
+import type { FolderRules } from '../../lambdas/shared/s3-key';
+import { decideSettle } from '../../lambdas/shared/settle';
+import { objectCreated } from '../support/events';
+
+const rules: FolderRules = {
+  prefix: 'in/',
+  folderDepth: 1,
+  trigger: 'quiet',
+  markerName: '_READY',
+  datasetNamePrefix: '',
+};
+const message = (id: string, body: unknown) => ({ messageId: id, body: JSON.stringify(body) });
+
+describe('foldBatch', () => {
+  it('groups objects per folder, once per key, and keeps the messages of each folder', () => {
+    const a = objectCreated('b', 'in/cam 1/x.jpg', { time: '2026-11-29T10:00:00Z' });
+    const again = objectCreated('b', 'in/cam 1/x.jpg', { time: '2026-11-29T10:00:05Z' });
+    const b = objectCreated('b', 'in/cam 2/y.jpg');
+    const folded = foldBatch([message('1', a), message('2', b), message('3', again)], rules);
+    expect(folded.folders.map((f) => f.folderUri).sort()).toEqual(['s3://b/in/cam 1/', 's3://b/in/cam 2/']);
+    const cam1 = folded.folders.find((f) => f.folderUri === 's3://b/in/cam 1/');
+    expect(cam1?.objects).toEqual([{ key: 'in/cam 1/x.jpg', objectAt: '2026-11-29T10:00:05Z', size: 1024 }]);
+    expect(cam1?.messageIds).toEqual(['1', '3']);
+  });
+
+  it('skips objects outside any folder and fails messages that are not object events', () => {
+    const folded = foldBatch(
+      [
+        message('1', objectCreated('b', 'in/loose.jpg')),
+        message('2', { hello: 'world' }),
+        { messageId: '3', body: '{' },
+      ],
+      rules,
+    );
+    expect(folded.folders).toEqual([]);
+    expect(folded.skipped.map((s) => s.messageId)).toEqual(['1']);
+    expect(folded.unreadable.map((u) => u.messageId)).toEqual(['2', '3']);
+  });
+});
+
+describe('decideSettle', () => {
+  const claimedAt = new Date('2026-11-29T10:00:00Z');
+  const limits = { quietSeconds: 60, capSeconds: 3600 };
+  const objects = (last: string) => ({
+    objectCount: 10,
+    firstObjectAt: '2026-11-29T10:00:00Z',
+    lastObjectAt: last,
+    lastActivityAt: last,
+  });
+
+  it('waits until quietSeconds after the last activity', () => {
+    const d = decideSettle(
+      objects('2026-11-29T10:05:00Z'),
+      claimedAt,
+      limits,
+      new Date('2026-11-29T10:05:30Z'),
+    );
+    expect(d).toMatchObject({ ready: false, reason: 'waiting', waitSeconds: 30 });
+    expect(
+      decideSettle(objects('2026-11-29T10:05:00Z'), claimedAt, limits, new Date('2026-11-29T10:06:00Z')),
+    ).toMatchObject({
+      ready: true,
+      reason: 'quiet',
+    });
+  });
+
+  it('creates anyway once the folder has been uploading past the cap', () => {
+    const d = decideSettle(
+      objects('2026-11-29T10:59:59Z'),
+      claimedAt,
+      limits,
+      new Date('2026-11-29T11:00:00Z'),
+    );
+    expect(d).toMatchObject({ ready: true, reason: 'cap' });
+  });
+
+  it('never waits past the cap', () => {
+    const d = decideSettle(
+      objects('2026-11-29T10:59:30Z'),
+      claimedAt,
+      limits,
+      new Date('2026-11-29T10:59:40Z'),
+    );
+    expect(d.waitSeconds).toBe(20);
+  });
+});
+
+describe('executionName', () => {
+  it('is the same for the same folder and attempt, different otherwise, and a valid name', () => {
+    const name = executionName('s3://b/in/cam 1/ (night) [x]/', 1);
+    expect(name).toBe(executionName('s3://b/in/cam 1/ (night) [x]/', 1));
+    expect(name).not.toBe(executionName('s3://b/in/cam 1/ (night) [x]/', 2));
+    expect(name).not.toBe(executionName('s3://b/in/cam 2/', 1));
+    expect(name.length).toBeLessThanOrEqual(80);
+    expect(name).toMatch(/^[A-Za-z0-9_-]+$/);
+  });
+});

@@ -1,0 +1,50 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { LocalPipeline } from '../../local/pipeline';
+import { objectCreated } from '../support/events';
+import { useSynthesizedApp } from '../support/synth';
+
+const app = useSynthesizedApp({ prefix: 'incoming/', trigger: 'marker' });
+const BUCKET = 'acme-vision-drops';
+let pipeline: LocalPipeline | undefined;
+
+afterEach(async () => {
+  await pipeline?.stop();
+  pipeline = undefined;
+});
+
+describe('marker trigger: rule → state machine, on the marker only', () => {
+  it('starts nothing for media objects and creates the dataset once the marker lands', async () => {
+    const p = await LocalPipeline.start({ app: app() });
+    pipeline = p;
+    for (let i = 0; i < 5; i += 1)
+      expect(p.deliver(objectCreated(BUCKET, `incoming/batch 7/f${i}.jpg`))).toBe(false);
+    await p.settled();
+    expect(p.executions.size).toBe(0);
+    expect(p.simulator.calls).toHaveLength(0);
+
+    const marker = objectCreated(BUCKET, 'incoming/batch 7/_READY', { size: 0 });
+    expect(p.deliver(marker)).toBe(true);
+    expect(p.deliver(structuredClone(marker))).toBe(true);
+    const executions = await p.settled();
+    expect(executions).toHaveLength(2);
+    expect(p.simulator.createCalls()).toHaveLength(1);
+    expect(p.simulator.datasets.values().next().value).toMatchObject({
+      displayName: 'batch 7',
+      bucketPath: 's3://acme-vision-drops/incoming/batch 7/',
+    });
+    expect(await p.record('s3://acme-vision-drops/incoming/batch 7/')).toMatchObject({
+      status: 'READY',
+      attempts: 1,
+    });
+  });
+
+  it('ignores a marker below the folder level and other names', async () => {
+    const p = await LocalPipeline.start({ app: app() });
+    pipeline = p;
+    p.deliver(objectCreated(BUCKET, 'incoming/batch 8/sub/_READY'));
+    p.deliver(objectCreated(BUCKET, 'incoming/batch 8/READY'));
+    await p.settled();
+    expect(p.simulator.createCalls()).toHaveLength(0);
+    expect(await p.records()).toEqual([]);
+  });
+});

@@ -1,0 +1,121 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { LOCAL_CREDENTIALS, LocalPipeline, type LocalPipelineOptions } from '../../local/pipeline';
+import { objectCreated } from '../support/events';
+import { errorOf } from '../support/records';
+import { useSynthesizedApp } from '../support/synth';
+
+const app = useSynthesizedApp({ prefix: 'incoming/', quietSeconds: '1' });
+const BUCKET = 'acme-vision-drops';
+let pipeline: LocalPipeline | undefined;
+
+async function start(options: Omit<LocalPipelineOptions, 'app'> = {}): Promise<LocalPipeline> {
+  pipeline = await LocalPipeline.start({ app: app(), ...options });
+  return pipeline;
+}
+
+afterEach(async () => {
+  await pipeline?.stop();
+  pipeline = undefined;
+});
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe('quiet trigger: rule → queue → folding function → one execution per folder', () => {
+  it('creates one dataset only after the folder has been quiet for quietSeconds', async () => {
+    const p = await start();
+    const times: string[] = [];
+    for (let i = 0; i < 4; i += 1) {
+      const event = objectCreated(BUCKET, `incoming/night 1/frame ${i}.jpg`);
+      times.push(event.time);
+      expect(p.deliver(event)).toBe(true);
+      await sleep(450);
+    }
+    await p.settled();
+    const datasets = [...p.simulator.datasets.values()];
+    expect(datasets).toHaveLength(1);
+    const lastObjectAt = Date.parse(times.at(-1) as string);
+    expect(datasets[0]?.createdAt.getTime()).toBeGreaterThanOrEqual(lastObjectAt + 1000);
+    expect(await p.record('s3://acme-vision-drops/incoming/night 1/')).toMatchObject({
+      status: 'READY',
+      objectCount: 4,
+      firstObjectAt: times[0],
+      lastObjectAt: times.at(-1),
+      attempts: 1,
+      datasetName: 'night 1',
+    });
+    expect(p.executions.size).toBe(1);
+  });
+
+  it('counts each object once when S3 delivers its event twice', async () => {
+    const p = await start();
+    const events = [0, 1, 2].map((i) => objectCreated(BUCKET, `incoming/dupes/f${i}.png`));
+    for (const e of [...events, events[0], events[2]]) p.deliver(structuredClone(e));
+    await p.settled();
+    expect(await p.record('s3://acme-vision-drops/incoming/dupes/')).toMatchObject({
+      status: 'READY',
+      objectCount: 3,
+    });
+    expect(p.simulator.createCalls()).toHaveLength(1);
+  });
+
+  it('never starts anything for placeholders, empty objects, other files or keys outside a folder', async () => {
+    const p = await start();
+    const ignored = [
+      objectCreated(BUCKET, 'incoming/new folder/'),
+      objectCreated(BUCKET, 'incoming/set/empty.jpg', { size: 0 }),
+      objectCreated(BUCKET, 'incoming/set/readme.txt'),
+      objectCreated(BUCKET, 'incoming/set/archive.zip'),
+      objectCreated(BUCKET, 'incoming/loose.jpg'),
+      objectCreated(BUCKET, 'elsewhere/set/f.jpg'),
+      objectCreated('another-bucket', 'incoming/set/f.jpg'),
+    ];
+    for (const event of ignored) expect(p.deliver(event), event.detail.object.key).toBe(false);
+    await p.settled();
+    expect(p.executions.size).toBe(0);
+    expect(await p.records()).toEqual([]);
+  });
+
+  it('ingests a folder again when new objects arrive after ERROR, keeping the last outcome', async () => {
+    const p = await start({
+      simulator: {
+        auth: { mode: 'jwt', ...LOCAL_CREDENTIALS },
+        lifecycle: { outcome: 'ERROR', fatalErrorMsg: 'no access' },
+      },
+    });
+    p.deliver(objectCreated(BUCKET, 'incoming/redo/a.jpg'));
+    await p.settled();
+    expect(await p.record('s3://acme-vision-drops/incoming/redo/')).toMatchObject({
+      status: 'ERROR',
+      attempts: 1,
+    });
+    p.simulator.lifecycle = {};
+    p.deliver(objectCreated(BUCKET, 'incoming/redo/b.jpg'));
+    await p.settled();
+    const record = await p.record('s3://acme-vision-drops/incoming/redo/');
+    expect(record).toMatchObject({
+      status: 'READY',
+      attempts: 2,
+      objectCount: 2,
+      lastStatus: 'ERROR',
+      lastError: { code: 'VL_ERROR', message: 'no access' },
+    });
+    expect(errorOf(record).code).toBeUndefined();
+    expect(p.simulator.createCalls()).toHaveLength(2);
+  });
+
+  it('does not create again for objects that arrive after READY', async () => {
+    const p = await start();
+    p.deliver(objectCreated(BUCKET, 'incoming/done/a.jpg'));
+    await p.settled();
+    const ready = await p.record('s3://acme-vision-drops/incoming/done/');
+    expect(ready).toMatchObject({ status: 'READY' });
+    p.deliver(objectCreated(BUCKET, 'incoming/done/late.jpg'));
+    await p.settled();
+    expect(p.simulator.createCalls()).toHaveLength(1);
+    expect(await p.record('s3://acme-vision-drops/incoming/done/')).toMatchObject({
+      status: 'READY',
+      datasetId: ready?.datasetId,
+      attempts: 1,
+    });
+  });
+});
