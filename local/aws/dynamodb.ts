@@ -1,4 +1,4 @@
-import type { Server } from 'node:http';
+import type { IncomingMessage, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import {
   type AttributeDefinition,
@@ -16,14 +16,32 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
 
+/** DynamoDB write requests and write units seen by the local server (items assumed under 1 KB). */
+export interface WriteCounts {
+  requests: number;
+  units: number;
+  byOperation: Record<string, number>;
+}
+
+const WRITE_OPERATIONS = new Set([
+  'PutItem',
+  'UpdateItem',
+  'DeleteItem',
+  'BatchWriteItem',
+  'TransactWriteItems',
+]);
+
 /** A DynamoDB served in process by dynalite on a free loopback port, with a client bound to it. */
 export class LocalDynamoDb {
   private server?: Server;
   client?: DynamoDBClient;
   endpoint = '';
+  /** Every write any caller (functions, state machine, tests) made. */
+  readonly writes: WriteCounts = { requests: 0, units: 0, byOperation: {} };
 
   async start(): Promise<string> {
     const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 }) as Server;
+    server.on('request', (req) => this.countWrite(req));
     this.server = server;
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     this.endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -75,6 +93,32 @@ export class LocalDynamoDb {
       failure.name = `DynamoDB.${e.name}`;
       throw failure;
     }
+  }
+
+  private countWrite(req: IncomingMessage): void {
+    const operation = String(req.headers['x-amz-target'] ?? '').split('.')[1] ?? '';
+    if (!WRITE_OPERATIONS.has(operation)) return;
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      let units = 1;
+      if (operation === 'BatchWriteItem' || operation === 'TransactWriteItems') {
+        try {
+          const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as {
+            RequestItems?: Record<string, unknown[]>;
+            TransactItems?: unknown[];
+          };
+          units = body.TransactItems
+            ? body.TransactItems.length * 2
+            : Object.values(body.RequestItems ?? {}).reduce((n, items) => n + items.length, 0);
+        } catch {
+          units = 0;
+        }
+      }
+      this.writes.requests += 1;
+      this.writes.units += units;
+      this.writes.byOperation[operation] = (this.writes.byOperation[operation] ?? 0) + 1;
+    });
   }
 
   /** Every item of a table (small local tables only). */
