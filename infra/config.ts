@@ -1,3 +1,5 @@
+import { MAX_POLLS, pollsToDeadline } from '../lambdas/shared/limits';
+
 /** How the dataset creation is triggered; see README "Triggers". */
 export type Trigger = 'quiet' | 'marker';
 
@@ -110,6 +112,18 @@ export function parseConfig(read: ContextReader): IngestConfig {
   ) {
     problems.push(
       `maxPollIntervalSeconds=${config.maxPollIntervalSeconds} is below pollIntervalSeconds=${config.pollIntervalSeconds}: it must be at least as long`,
+    );
+  }
+  const polls = pollsToDeadline(
+    config.pollIntervalSeconds,
+    config.maxPollIntervalSeconds,
+    config.maxWaitMinutes,
+  );
+  if (problems.length === 0 && polls > MAX_POLLS) {
+    problems.push(
+      `maxWaitMinutes=${config.maxWaitMinutes} with maxPollIntervalSeconds=${config.maxPollIntervalSeconds} needs ${polls} status checks; ` +
+        `one execution makes at most ${MAX_POLLS} (its history is limited): raise maxPollIntervalSeconds to at least ` +
+        `${Math.ceil((config.maxWaitMinutes * 60) / (MAX_POLLS - 20))} or lower maxWaitMinutes`,
     );
   }
   if (problems.length > 0) throw new ConfigError(problems);

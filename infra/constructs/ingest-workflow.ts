@@ -25,6 +25,7 @@ import {
 import { DynamoAttributeValue, DynamoUpdateItem, LambdaInvoke } from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import { FAILURE_CODES, RETRYABLE_ERROR_NAMES } from '../../lambdas/shared/errors';
+import { MAX_CONSECUTIVE_POLL_FAILURES } from '../../lambdas/shared/limits';
 import { RECORD_KEYS } from './records-table';
 
 /** Props of {@link IngestWorkflow}. */
@@ -287,7 +288,9 @@ export class IngestWorkflow extends Construct {
     );
     const startPolling = new Pass(this, 'StartPolling', {
       stateName: 'StartPolling',
-      result: Result.fromObject({ value: { polls: 0, nextWaitSeconds: props.pollIntervalSeconds } }),
+      result: Result.fromObject({
+        value: { polls: 0, nextWaitSeconds: props.pollIntervalSeconds, failures: 0 },
+      }),
       resultPath: '$.poll',
     });
 
@@ -307,14 +310,29 @@ export class IngestWorkflow extends Construct {
       }),
       '$.poll',
     );
-    check.addRetry({
-      errors: [...RETRYABLE_ERROR_NAMES],
-      interval: Duration.seconds(10),
-      backoffRate: 2,
-      maxAttempts: 6,
-      maxDelay: Duration.seconds(120),
-      jitterStrategy: JitterType.FULL,
+    // A failed status check is not a failed dataset: it counts as a check, and the loop goes on until
+    // MAX_CONSECUTIVE_POLL_FAILURES in a row. Every check costs the same history, retried or not.
+    const pollFailed = new Pass(this, 'PollFailed', {
+      stateName: 'PollFailed',
+      parameters: {
+        value: {
+          'polls.$': 'States.MathAdd($.poll.value.polls, 1)',
+          'nextWaitSeconds.$': '$.poll.value.nextWaitSeconds',
+          'failures.$': 'States.MathAdd($.poll.value.failures, 1)',
+        },
+        'error.$': '$.pollError',
+      },
+      resultPath: '$.poll',
     });
+    const unreachable = new Pass(this, 'ChecksKeptFailing', {
+      stateName: 'ChecksKeptFailing',
+      parameters: {
+        code: FAILURE_CODES.VisualLayerTransientError,
+        'cause.$': 'States.StringToJson($.poll.error.Cause)',
+      },
+      resultPath: '$.failure',
+    });
+    check.addCatch(pollFailed, { errors: ['VisualLayerTransientError'], resultPath: '$.pollError' });
     catchFailures(check, 'Check');
     const recordProgress = update(
       'RecordProgress',
@@ -369,6 +387,14 @@ export class IngestWorkflow extends Construct {
         recordOutcomeFailure('RecordTimedOut', 'TIMED_OUT', 'TIMED_OUT'),
       )
       .otherwise(recordProgress.next(wait));
+    pollFailed.next(
+      new Choice(this, 'TooManyFailedChecks', { stateName: 'TooManyFailedChecks' })
+        .when(
+          Condition.numberGreaterThanEquals('$.poll.value.failures', MAX_CONSECUTIVE_POLL_FAILURES),
+          unreachable.next(recordFailed),
+        )
+        .otherwise(wait),
+    );
 
     create.next(recordCreated).next(startPolling).next(wait).next(check).next(decide);
     claim.next(create);
@@ -391,10 +417,23 @@ export class IngestWorkflow extends Construct {
         TaskInput.fromObject({
           folderUri: JsonPath.stringAt('$.folderUri'),
           claimedAt: JsonPath.stringAt('$.claimedAt'),
+          checks: JsonPath.numberAt('$.settle.value.checks'),
         }),
         '$.settle',
       );
+      settle.addRetry({
+        errors: ['TransientDependencyError'],
+        interval: Duration.seconds(2),
+        backoffRate: 2,
+        maxAttempts: 3,
+        jitterStrategy: JitterType.FULL,
+      });
       catchFailures(settle, 'Settle');
+      const startSettling = new Pass(this, 'StartSettling', {
+        stateName: 'StartSettling',
+        result: Result.fromObject({ value: { checks: 0 } }),
+        resultPath: '$.settle',
+      });
       const waitForQuiet = new Wait(this, STATE_NAMES.settleWait, {
         stateName: STATE_NAMES.settleWait,
         time: WaitTime.secondsPath('$.settle.value.waitSeconds'),
@@ -429,7 +468,7 @@ export class IngestWorkflow extends Construct {
         comment:
           'The folding function starts a claimed folder; an object event (marker trigger) starts at the plan.',
       })
-        .when(Condition.isPresent('$.folderUri'), settle)
+        .when(Condition.isPresent('$.folderUri'), startSettling.next(settle))
         .otherwise(plan);
     }
 

@@ -1,6 +1,6 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { numberEnv, requireEnv } from '../shared/env';
-import { InvalidInputError } from '../shared/errors';
+import { InvalidInputError, TransientDependencyError } from '../shared/errors';
 import { createLogger, logFailure } from '../shared/runtime';
 import { decideSettle, readFolderObjects, type SettleDecision } from '../shared/settle';
 
@@ -16,6 +16,8 @@ const limits = {
 export interface SettleEvent {
   folderUri: string;
   claimedAt: string;
+  /** Checks made before this one. */
+  checks?: number;
 }
 
 /** Tells the settle loop whether the folder has been quiet long enough to create its dataset. */
@@ -28,7 +30,7 @@ export const handler = async (event: SettleEvent): Promise<SettleDecision> => {
     throw new InvalidInputError('settle needs claimedAt as an ISO timestamp');
   try {
     const objects = await readFolderObjects(dynamodb, ledgerTable, folderUri);
-    const decision = decideSettle(objects, claimedAt, limits, new Date());
+    const decision = decideSettle(objects, claimedAt, limits, new Date(), Number(event.checks) || 0);
     // The record wants timestamps: a folder with no recorded object (cap reached) uses its claim time.
     return {
       ...decision,
@@ -37,6 +39,6 @@ export const handler = async (event: SettleEvent): Promise<SettleDecision> => {
     };
   } catch (error) {
     logFailure(logger, 'settle check failed', error);
-    throw error;
+    throw TransientDependencyError.wrapIfTransient(error, 'reading the object ledger');
   }
 };

@@ -30,6 +30,29 @@ export class VisualLayerTransientError extends PipelineError {
   }
 }
 
+/** An AWS service the pipeline depends on (DynamoDB, Step Functions) throttled or failed for now. */
+export class TransientDependencyError extends PipelineError {
+  override readonly name = 'TransientDependencyError';
+  readonly retryable = true;
+
+  /**
+   * Rethrows an AWS SDK error as this class when the SDK marks it retryable (throttling, 5xx,
+   * timeouts), so the state machine retries it; other errors pass through unchanged.
+   */
+  static wrapIfTransient(error: unknown, action: string): unknown {
+    const e = error as {
+      name?: string;
+      $retryable?: unknown;
+      $metadata?: { httpStatusCode?: number };
+    } | null;
+    const status = e?.$metadata?.httpStatusCode ?? 0;
+    if (e && (e.$retryable || status >= 500 || /Throttl|LimitExceeded|TimeoutError/.test(e.name ?? ''))) {
+      return new TransientDependencyError(`${e.name ?? 'error'} while ${action}`);
+    }
+    return error;
+  }
+}
+
 /** Visual Layer refused the credentials (401), also after the secret was read again. */
 export class VisualLayerAuthError extends PipelineError {
   override readonly name = 'VisualLayerAuthError';
@@ -97,6 +120,7 @@ export const FAILURE_CODES = {
   VisualLayerConflictError: 'CONFLICT',
   VisualLayerResponseError: 'BAD_RESPONSE',
   VisualLayerTransientError: 'UNREACHABLE',
+  TransientDependencyError: 'AWS_UNAVAILABLE',
   InvalidInputError: 'BAD_EVENT',
 } as const;
 
@@ -108,7 +132,7 @@ export type FailureCode =
   | 'INTERNAL';
 
 /** Names of the errors that are worth retrying from the state machine. */
-export const RETRYABLE_ERROR_NAMES = ['VisualLayerTransientError'] as const;
+export const RETRYABLE_ERROR_NAMES = ['VisualLayerTransientError', 'TransientDependencyError'] as const;
 
 /**
  * Turns a Visual Layer error body into one readable line. Accepts every documented shape:

@@ -1,3 +1,4 @@
+import { MAX_POLLS } from './limits';
 import type { DatasetStatus, PollBounds } from './status';
 import { nextPollInterval } from './status';
 
@@ -15,6 +16,8 @@ export interface PollState {
 export interface PollLimits extends PollBounds {
   /** Give up (TIMED_OUT) once this many minutes have passed since creation (fractions allowed). */
   maxWaitMinutes: number;
+  /** Give up (TIMED_OUT) after this many checks, whatever the clock says. @default MAX_POLLS */
+  maxPolls?: number;
 }
 
 /** What the state machine's Choice reads after a check, and what it records. */
@@ -29,6 +32,8 @@ export interface PollDecision {
   message: string;
   polls: number;
   nextWaitSeconds: number;
+  /** Status checks in a row that failed; a successful one resets it. */
+  failures: number;
   checkedAt: string;
 }
 
@@ -54,6 +59,11 @@ export function decideAfterPoll(
     message =
       `Visual Layer was still ${status.vlStatus} after ${formatDuration(elapsedSeconds)} ` +
       `(limit maxWaitMinutes=${limits.maxWaitMinutes}); the dataset may still finish in Visual Layer`;
+  } else if (status.outcome === 'IN_PROGRESS' && polls >= (limits.maxPolls ?? MAX_POLLS)) {
+    outcome = 'TIMED_OUT';
+    message =
+      `Visual Layer was still ${status.vlStatus} after ${polls} status checks (the most one execution makes); ` +
+      'the dataset may still finish in Visual Layer';
   }
   const remaining = Math.max(1, Math.ceil(maxWaitSeconds - elapsedSeconds));
   return {
@@ -65,6 +75,7 @@ export function decideAfterPoll(
     message,
     polls,
     nextWaitSeconds: Math.min(nextPollInterval(state.lastWaitSeconds, limits), remaining),
+    failures: 0,
     checkedAt: now.toISOString(),
   };
 }

@@ -1,4 +1,5 @@
 import { type AttributeValue, type DynamoDBClient, QueryCommand } from '@aws-sdk/client-dynamodb';
+import { MAX_SETTLE_CHECKS } from './limits';
 
 /** What the ledger says about a folder's objects. */
 export interface FolderObjects {
@@ -17,9 +18,11 @@ export interface FolderObjects {
 /** Whether a folder has settled, and if not, how long to wait before looking again. */
 export interface SettleDecision extends FolderObjects {
   ready: boolean;
-  /** Why it is ready: quiet for the quiet period, or uploading past the cap. */
+  /** Why it is ready: quiet for the quiet period, or still changing at the cap (time or checks). */
   reason: 'quiet' | 'cap' | 'waiting';
   waitSeconds: number;
+  /** Settle checks made so far, this one included. */
+  checks: number;
 }
 
 /** Reads every ledger entry of a folder (paginated) and summarises them. */
@@ -60,22 +63,28 @@ export async function readFolderObjects(
 }
 
 /**
- * A folder is ready once it has been quiet (no new object, nothing being recorded) for `quietSeconds`, or once it has been uploading for
- * longer than `capSeconds` since it was claimed (so an endless trickle still gets its dataset).
+ * A folder is ready once it has been quiet (no new object, nothing being recorded) for
+ * `quietSeconds`, or once it has been changing for longer than `capSeconds` since it was claimed or
+ * for {@link MAX_SETTLE_CHECKS} checks (so an endless trickle still gets its dataset, and the
+ * execution's history stays bounded).
  */
 export function decideSettle(
   objects: FolderObjects,
   claimedAt: Date,
-  limits: { quietSeconds: number; capSeconds: number },
+  limits: { quietSeconds: number; capSeconds: number; maxChecks?: number },
   now: Date,
+  previousChecks = 0,
 ): SettleDecision {
+  const checks = previousChecks + 1;
   const nowMs = now.getTime();
   const capAt = claimedAt.getTime() + limits.capSeconds * 1000;
   const lastMs = objects.lastActivityAt ? Date.parse(objects.lastActivityAt) : claimedAt.getTime();
   const quietAt = lastMs + limits.quietSeconds * 1000;
-  if (objects.objectCount > 0 && nowMs >= quietAt)
-    return { ...objects, ready: true, reason: 'quiet', waitSeconds: 0 };
-  if (nowMs >= capAt) return { ...objects, ready: true, reason: 'cap', waitSeconds: 0 };
+  const base = { ...objects, checks, waitSeconds: 0 };
+  if (objects.objectCount > 0 && nowMs >= quietAt) return { ...base, ready: true, reason: 'quiet' };
+  if (nowMs >= capAt || checks >= (limits.maxChecks ?? MAX_SETTLE_CHECKS)) {
+    return { ...base, ready: true, reason: 'cap' };
+  }
   const waitSeconds = Math.max(1, Math.ceil((Math.min(quietAt, capAt) - nowMs) / 1000));
-  return { ...objects, ready: false, reason: 'waiting', waitSeconds };
+  return { ...base, ready: false, reason: 'waiting', waitSeconds };
 }

@@ -8,6 +8,12 @@ import {
   TARGET_RETRY_ATTEMPTS,
 } from '../../infra/constructs/ingest-trigger';
 import { SETTLE_CAP } from '../../infra/stack';
+import {
+  HISTORY_EVENT_LIMIT,
+  MAX_CONSECUTIVE_POLL_FAILURES,
+  MAX_POLLS,
+  MAX_SETTLE_CHECKS,
+} from '../../lambdas/shared/limits';
 import { definitionOf, rulePatternOf, templateOf, useSynthesizedApp } from '../support/synth';
 
 type Resource = { Type: string; Properties: Record<string, unknown> };
@@ -203,20 +209,30 @@ describe('default stack', () => {
     }
   });
 
-  it('retries only transient Visual Layer errors, and catches every failure into a FAILED record', () => {
+  it('retries only transient errors on create, loops on them while polling, and records every other failure', () => {
     const { States } = definitionOf(app());
+    expect(
+      (States.CreateDataset as { Retry: { ErrorEquals: string[] }[] }).Retry.flatMap((r) => r.ErrorEquals),
+    ).toContain('VisualLayerTransientError');
+    expect((States.CheckStatus as { Catch: { ErrorEquals: string[]; Next: string }[] }).Catch[0]).toEqual({
+      ErrorEquals: ['VisualLayerTransientError'],
+      ResultPath: '$.pollError',
+      Next: 'PollFailed',
+    });
     for (const name of ['CreateDataset', 'CheckStatus']) {
       const state = States[name] as {
         Retry: { ErrorEquals: string[] }[];
         Catch: { ErrorEquals: string[]; Next: string }[];
       };
       const retried = state.Retry.flatMap((r) => r.ErrorEquals);
-      expect(retried).toContain('VisualLayerTransientError');
       expect(retried).not.toContain('VisualLayerAuthError');
       expect(retried).not.toContain('VisualLayerBadRequestError');
       expect(retried).not.toContain('States.ALL');
       expect(state.Catch.at(-1)?.ErrorEquals).toEqual(['States.ALL']);
-      for (const c of state.Catch) expect((States[c.Next] as { Next: string }).Next).toBe('RecordFailed');
+      for (const c of state.Catch) {
+        const next = States[c.Next] as { Next: string };
+        if (c.Next !== 'PollFailed') expect(next.Next).toBe('RecordFailed');
+      }
     }
   });
 
@@ -245,7 +261,7 @@ describe('default stack', () => {
     expect(StartAt).toBe('HowStarted');
     expect(States.HowStarted).toMatchObject({
       Type: 'Choice',
-      Choices: [{ Variable: '$.folderUri', IsPresent: true, Next: 'SettleFolder' }],
+      Choices: [{ Variable: '$.folderUri', IsPresent: true, Next: 'StartSettling' }],
       Default: 'PlanFolder',
     });
     expect(States.WaitForQuiet).toMatchObject({
@@ -253,6 +269,26 @@ describe('default stack', () => {
       SecondsPath: '$.settle.value.waitSeconds',
       Next: 'SettleFolder',
     });
+  });
+
+  it('keeps the worst execution far below the 25,000-event history limit', () => {
+    const { States } = definitionOf(app());
+    // History events a state writes once: Task = entered, scheduled, started, succeeded/failed, exited.
+    const cost = (name: string) => ((States[name]?.Type as string) === 'Task' ? 5 : 2);
+    const loop = (...names: string[]) => names.reduce((n, name) => n + cost(name), 0);
+    const pollCheck = loop('WaitBeforeCheck', 'CheckStatus', 'IndexingDone', 'RecordProgress');
+    const failedCheck = loop('WaitBeforeCheck', 'CheckStatus', 'PollFailed', 'TooManyFailedChecks');
+    const settleCheck = loop('SettleFolder', 'FolderSettled', 'WaitForQuiet');
+    expect([pollCheck, failedCheck, settleCheck]).toEqual([14, 11, 9]);
+    // Everything else at most once, plus every retry the definition allows (3 events each).
+    const retries = Object.values(States)
+      .flatMap((s) => (s.Retry as { MaxAttempts?: number }[] | undefined) ?? [])
+      .reduce((n, r) => n + 3 * (r.MaxAttempts ?? 3), 0);
+    const once = Object.keys(States).reduce((n, name) => n + cost(name), 0);
+    const worst =
+      once + retries + MAX_SETTLE_CHECKS * settleCheck + MAX_POLLS * Math.max(pollCheck, failedCheck);
+    expect(worst).toBeLessThan(HISTORY_EVENT_LIMIT);
+    expect(MAX_CONSECUTIVE_POLL_FAILURES).toBeLessThan(MAX_POLLS);
   });
 
   it('outputs what a user or the CLI needs next', () => {

@@ -1,0 +1,33 @@
+/**
+ * Bounds that keep every execution far below Step Functions' 25,000-event history limit, shared by
+ * the functions that enforce them and the configuration that checks a deployment fits.
+ *
+ * One status check (Wait → CheckStatus → Choice → RecordProgress) writes at most 14 history events;
+ * one settle check (SettleFolder → Choice → Wait) at most 9. So
+ * 900 × 9 + 1,000 × 14 = 22,100 events, plus about 200 for the rest of the run, stays under 25,000.
+ */
+export const MAX_POLLS = 1000;
+/** Settle checks before a folder that keeps changing is created anyway (like the time cap). */
+export const MAX_SETTLE_CHECKS = 900;
+/** Status checks in a row that may fail transiently before the folder is FAILED/UNREACHABLE. */
+export const MAX_CONSECUTIVE_POLL_FAILURES = 10;
+/** Step Functions Standard history limit. */
+export const HISTORY_EVENT_LIMIT = 25_000;
+
+/**
+ * Status checks needed to reach the `maxWaitMinutes` deadline with the adaptive schedule (first
+ * wait `minSeconds`, each next one 1.5× longer, at most `maxSeconds`).
+ */
+export function pollsToDeadline(minSeconds: number, maxSeconds: number, maxWaitMinutes: number): number {
+  const deadline = maxWaitMinutes * 60;
+  let elapsed = 0;
+  let wait = minSeconds;
+  let polls = 0;
+  while (elapsed < deadline) {
+    elapsed += wait;
+    polls += 1;
+    wait = Math.min(maxSeconds, Math.max(minSeconds, Math.ceil(wait * 1.5)));
+    if (polls > 10 * MAX_POLLS) break;
+  }
+  return polls;
+}
