@@ -40,6 +40,8 @@ export interface LocalPipelineOptions {
   batchWindowMs?: number;
   /** Batches of the queue handled at once. @default 4 */
   queueConcurrency?: number;
+  /** Environment variables set on every function after the template's (e.g. a shorter request timeout). */
+  functionEnvironment?: Record<string, string>;
   /** Sees every history event of every execution, with the execution's name. */
   onExecutionEvent?: (executionName: string, event: EventLog) => void;
 }
@@ -168,7 +170,7 @@ export class LocalPipeline {
         (resource.Properties?.Environment as { Variables?: unknown } | undefined)?.Variables ?? {},
         template,
       ) ?? {}) as Record<string, string>;
-      const env: Record<string, string> = { ...baseEnv, ...variables };
+      const env: Record<string, string> = { ...baseEnv, ...variables, ...this.options.functionEnvironment };
       if (env.VL_BASE_URL) env.VL_BASE_URL = vlUrl;
       if (env.VL_SECRET_ID) this.secretId = env.VL_SECRET_ID;
       // Logical ids of top-level constructs are the construct id plus an 8-character hash.

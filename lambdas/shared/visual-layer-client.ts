@@ -1,6 +1,7 @@
 import {
   classifyHttpError,
   describeErrorBody,
+  parseRetryAfter,
   VisualLayerBadRequestError,
   VisualLayerResponseError,
   VisualLayerTransientError,
@@ -21,6 +22,11 @@ export interface VisualLayerClientOptions {
   timeoutMs?: number;
   /** Injected in tests; defaults to the global `fetch`. */
   fetch?: typeof fetch;
+  /**
+   * A 429 whose `Retry-After` is at most this many seconds is waited out and tried again once, here;
+   * a longer one is left to the state machine's retry. @default 10
+   */
+  maxRetryAfterSeconds?: number;
 }
 
 /** A dataset as listed by `GET /api/v1/datasets`. */
@@ -117,6 +123,14 @@ export class VisualLayerClient {
     if (response.status === 401) {
       await response.body?.cancel();
       response = await this.send(action, method, path, true, makeBody);
+    }
+    const retryAfter =
+      response.status === 429 ? parseRetryAfter(response.headers.get('retry-after')) : undefined;
+    if (retryAfter !== undefined && retryAfter <= (this.options.maxRetryAfterSeconds ?? 10)) {
+      // A 429 was not acted on, so sending the same request again cannot duplicate anything.
+      await response.body?.cancel();
+      await new Promise((resolve) => setTimeout(resolve, retryAfter * 1000));
+      response = await this.send(action, method, path, false, makeBody);
     }
     const text = await this.readText(response, action, method);
     const body = parseJson(text);

@@ -59,6 +59,8 @@ export interface SimulatorCall {
   path: string;
   status: number | 'dropped';
   authorized: boolean;
+  /** When the request arrived (epoch ms). */
+  at: number;
 }
 
 /** A dataset held by the simulator. */
@@ -97,6 +99,8 @@ const DEFAULT_LIFECYCLE = {
 export class VisualLayerSimulator {
   readonly datasets = new Map<string, SimulatedDataset>();
   readonly calls: SimulatorCall[] = [];
+  /** Every `Authorization` header received, for tests that prove tokens never leak. */
+  readonly authorizations: string[] = [];
   private readonly faults: (SimulatorFault & { remaining: number })[] = [];
   private readonly sockets = new Set<Socket>();
   private server?: Server;
@@ -162,7 +166,8 @@ export class VisualLayerSimulator {
     const url = new URL(req.url ?? '/', 'http://simulator');
     const path = url.pathname.replace(/\/+$/, '') || '/';
     const body = await readBody(req);
-    const call: SimulatorCall = { method, path, status: 0, authorized: false };
+    const call: SimulatorCall = { method, path, status: 0, authorized: false, at: Date.now() };
+    if (req.headers.authorization) this.authorizations.push(req.headers.authorization);
     this.calls.push(call);
     const fault = this.takeFault(method, path);
     if (fault?.delayMs) await sleep(fault.delayMs);

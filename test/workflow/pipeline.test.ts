@@ -60,66 +60,6 @@ describe('the synthesized state machine, run locally', () => {
     expect(p.simulator.createCalls()).toHaveLength(1);
   });
 
-  it('records ERROR with Visual Layer fatal_error_msg when indexing fails', async () => {
-    const p = await start({
-      simulator: {
-        auth: { mode: 'jwt', ...LOCAL_CREDENTIALS },
-        lifecycle: { outcome: 'ERROR', fatalErrorMsg: 'Access Denied reading s3://acme-vision-drops' },
-      },
-    });
-    const execution = await p.run(objectCreated(BUCKET, 'incoming/bad/f.jpg'));
-    expect(execution).toMatchObject({ status: 'FAILED', error: 'VL_ERROR' });
-    expect(await p.record('s3://acme-vision-drops/incoming/bad/')).toMatchObject({
-      status: 'ERROR',
-      vlStatus: 'ERROR',
-      error: { code: 'VL_ERROR', message: 'Access Denied reading s3://acme-vision-drops' },
-    });
-  });
-
-  it("records FAILED with Visual Layer's detail after one create call when the create gets 400", async () => {
-    const p = await start();
-    p.simulator.inject({
-      method: 'POST',
-      path: '/api/v1/dataset',
-      status: 400,
-      body: { detail: 'Bucket path is not accessible' },
-    });
-    const execution = await p.run(objectCreated(BUCKET, 'incoming/denied/f.jpg'));
-    expect(execution).toMatchObject({ status: 'FAILED', error: 'BAD_REQUEST' });
-    const record = await p.record('s3://acme-vision-drops/incoming/denied/');
-    expect(record).toMatchObject({ status: 'FAILED', error: { code: 'BAD_REQUEST' } });
-    expect(errorOf(record).message).toContain('Bucket path is not accessible');
-    expect(p.simulator.createCalls()).toHaveLength(1);
-  });
-
-  it('records FAILED mentioning authentication when Visual Layer answers 401 to fresh credentials too', async () => {
-    const p = await start({
-      simulator: {
-        auth: { mode: 'jwt', apiKey: LOCAL_CREDENTIALS.apiKey, apiSecret: 'not-the-one-in-the-secret' },
-      },
-    });
-    const execution = await p.run(objectCreated(BUCKET, 'incoming/locked/f.jpg'));
-    expect(execution).toMatchObject({ status: 'FAILED', error: 'AUTH' });
-    const record = await p.record('s3://acme-vision-drops/incoming/locked/');
-    expect(record).toMatchObject({ status: 'FAILED', error: { code: 'AUTH' } });
-    expect(errorOf(record).message).toMatch(/authentication/);
-    expect(p.simulator.datasets.size).toBe(0);
-  });
-
-  it('retries 500, 500 and then creates exactly one dataset', async () => {
-    const p = await start();
-    p.simulator.inject({ method: 'POST', path: '/api/v1/dataset', status: 500, times: 2 });
-    const execution = await p.run(objectCreated(BUCKET, 'incoming/flaky/f.jpg'));
-    expect(execution.status).toBe('SUCCEEDED');
-    expect(p.simulator.createCalls().map((c) => c.status)).toEqual([500, 500, 200]);
-    expect(p.simulator.datasets.size).toBe(1);
-    expect(execution.events.filter((e) => e.type === 'StateRetried')).toHaveLength(2);
-    expect(await p.record('s3://acme-vision-drops/incoming/flaky/')).toMatchObject({
-      status: 'READY',
-      attempts: 1,
-    });
-  });
-
   it('creates once when the same object event is delivered twice', async () => {
     const p = await start();
     const event = objectCreated(BUCKET, 'incoming/twice/f.jpg');

@@ -1,0 +1,216 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import {
+  LOCAL_CREDENTIALS,
+  type LocalExecution,
+  LocalPipeline,
+  type LocalPipelineOptions,
+} from '../../local/pipeline';
+import type { SimulatorLifecycle } from '../../local/simulator/visual-layer-simulator';
+import { objectCreated } from '../support/events';
+import { errorOf } from '../support/records';
+import { useSynthesizedApp } from '../support/synth';
+
+// Short limits so deadlines can be reached: 1.2 s of indexing, checks every 1-2 s (waits shortened).
+const app = useSynthesizedApp({
+  maxWaitMinutes: '0.02',
+  pollIntervalSeconds: '1',
+  maxPollIntervalSeconds: '2',
+});
+const FOLDER = 's3://acme-vision-drops/faults/';
+let pipeline: LocalPipeline | undefined;
+
+afterEach(async () => {
+  await pipeline?.stop();
+  pipeline = undefined;
+});
+
+async function start(
+  lifecycle: SimulatorLifecycle = {},
+  options: Omit<LocalPipelineOptions, 'app' | 'simulator'> = {},
+): Promise<LocalPipeline> {
+  pipeline = await LocalPipeline.start({
+    app: app(),
+    waitMs: 20,
+    functionEnvironment: { VL_REQUEST_TIMEOUT_MS: '400' },
+    simulator: { auth: { mode: 'jwt', ...LOCAL_CREDENTIALS }, lifecycle },
+    ...options,
+  });
+  return pipeline;
+}
+
+/** Runs one object event of the folder to the end: the execution must end, never hang. */
+async function ingest(
+  p: LocalPipeline,
+): Promise<{ execution: LocalExecution; record: Record<string, unknown> | undefined }> {
+  const execution = await p.run(objectCreated('acme-vision-drops', 'faults/frame.jpg'));
+  expect(['SUCCEEDED', 'FAILED']).toContain(execution.status);
+  return { execution, record: await p.record(FOLDER) };
+}
+
+const CREATE = { method: 'POST', path: '/api/v1/dataset' } as const;
+const STATUS = { method: 'GET', path: /^\/api\/v1\/dataset\// } as const;
+
+describe('fault injection: create', () => {
+  it('500, 500, then OK → READY with one dataset', async () => {
+    const p = await start();
+    p.simulator.inject({ ...CREATE, status: 500, times: 2 });
+    const { execution, record } = await ingest(p);
+    expect(execution.status).toBe('SUCCEEDED');
+    expect(record).toMatchObject({ status: 'READY' });
+    expect(p.simulator.createCalls().map((c) => c.status)).toEqual([500, 500, 200]);
+    expect(p.simulator.datasets.size).toBe(1);
+  });
+
+  it('429 with Retry-After → waits as asked, then creates once', async () => {
+    const p = await start();
+    p.simulator.inject({
+      ...CREATE,
+      status: 429,
+      headers: { 'retry-after': '1' },
+      body: { detail: 'Too many requests' },
+    });
+    const { record } = await ingest(p);
+    expect(record).toMatchObject({ status: 'READY' });
+    const [first, second] = p.simulator.createCalls();
+    expect([first?.status, second?.status]).toEqual([429, 200]);
+    expect((second?.at ?? 0) - (first?.at ?? 0)).toBeGreaterThanOrEqual(1000);
+    expect(p.simulator.datasets.size).toBe(1);
+  });
+
+  it('connection dropped after the dataset was created → adopts it: exactly one dataset', async () => {
+    const p = await start();
+    p.simulator.inject({ ...CREATE, drop: 'after' });
+    const { record } = await ingest(p);
+    const [dataset] = [...p.simulator.datasets.values()];
+    expect(p.simulator.datasets.size).toBe(1);
+    expect(p.simulator.createCalls()).toHaveLength(1);
+    expect(record).toMatchObject({ status: 'READY', datasetId: dataset?.id });
+  });
+
+  it('create hangs past the client timeout → retried, one dataset', async () => {
+    const p = await start();
+    p.simulator.inject({ ...CREATE, delayMs: 1500 });
+    const { record } = await ingest(p);
+    expect(record).toMatchObject({ status: 'READY' });
+    expect(p.simulator.datasets.size).toBe(1);
+    expect(p.simulator.createCalls().length).toBeGreaterThanOrEqual(2);
+  });
+
+  it.each([
+    ['400', 400, { detail: 'Invalid bucket path' }, 'BAD_REQUEST', /Invalid bucket path/],
+    [
+      '422 with an array detail',
+      422,
+      { detail: [{ type: 'missing', loc: ['body', 'bucket_path'], msg: 'Field required', input: null }] },
+      'BAD_REQUEST',
+      /bucket_path: Field required/,
+    ],
+    ['403', 403, { detail: 'Dataset limit reached for plan' }, 'FORBIDDEN', /Dataset limit reached/],
+  ])(
+    "%s → FAILED without retrying, with Visual Layer's words",
+    async (_name, status, body, code, message) => {
+      const p = await start();
+      p.simulator.inject({ ...CREATE, status, body });
+      const { execution, record } = await ingest(p);
+      expect(execution).toMatchObject({ status: 'FAILED', error: code });
+      expect(record).toMatchObject({ status: 'FAILED', error: { code } });
+      expect(errorOf(record).message).toMatch(message);
+      expect(p.simulator.createCalls()).toHaveLength(1);
+    },
+  );
+
+  it('401 with key and secret → re-reads the secret, tries once more, then FAILED/AUTH', async () => {
+    const p = await start();
+    p.simulator.auth = { mode: 'jwt', apiKey: LOCAL_CREDENTIALS.apiKey, apiSecret: 'rotated-elsewhere-0000' };
+    const readsBefore = p.secrets.reads;
+    const { record } = await ingest(p);
+    expect(record).toMatchObject({ status: 'FAILED', error: { code: 'AUTH' } });
+    expect(errorOf(record).message).toMatch(/authentication failed/);
+    expect(p.secrets.reads - readsBefore).toBeGreaterThanOrEqual(1);
+    expect(p.simulator.calls.filter((c) => c.status === 401).length).toBe(2);
+    expect(p.simulator.createCalls()).toHaveLength(0);
+    expect(p.simulator.datasets.size).toBe(0);
+  });
+
+  it.each([
+    ['malformed JSON', { status: 200, rawBody: '<html>502 Bad Gateway</html>' }, /not JSON/],
+    ['a 200 without an id', { status: 200, body: { message: 'ok' } }, /without a dataset id/],
+  ])('%s → FAILED/BAD_RESPONSE after one call', async (_name, fault, message) => {
+    const p = await start();
+    p.simulator.inject({ ...CREATE, ...fault });
+    const { record } = await ingest(p);
+    expect(record).toMatchObject({ status: 'FAILED', error: { code: 'BAD_RESPONSE' } });
+    expect(errorOf(record).message).toMatch(message);
+    expect(p.simulator.createCalls()).toHaveLength(1);
+  });
+});
+
+describe('fault injection: polling', () => {
+  it('status checks failing with 500 for a while, then READY', async () => {
+    const p = await start({ draftReads: 0, indexingReads: 1 });
+    p.simulator.inject({ ...STATUS, status: 500, times: 4 });
+    const { record } = await ingest(p);
+    expect(record).toMatchObject({ status: 'READY' });
+    expect(Number(record?.polls)).toBeGreaterThanOrEqual(6);
+    expect(p.simulator.createCalls()).toHaveLength(1);
+  });
+
+  it('status checks failing without end → FAILED/UNREACHABLE after a bounded number', async () => {
+    const p = await start();
+    p.simulator.inject({ ...STATUS, status: 503, times: 1000 });
+    const { record } = await ingest(p);
+    expect(record).toMatchObject({ status: 'FAILED', error: { code: 'UNREACHABLE' } });
+    expect(p.simulator.calls.filter((c) => c.method === 'GET' && c.status === 503)).toHaveLength(10);
+  });
+
+  it('404 while polling → FAILED/NOT_FOUND', async () => {
+    const p = await start();
+    p.simulator.inject({ ...STATUS, status: 404, body: { detail: 'Dataset not found' } });
+    const { record } = await ingest(p);
+    expect(record).toMatchObject({ status: 'FAILED', error: { code: 'NOT_FOUND' } });
+    expect(p.simulator.createCalls()).toHaveLength(1);
+  });
+
+  it('ERROR with fatal_error_msg → ERROR/VL_ERROR carrying the message', async () => {
+    const p = await start({
+      outcome: 'ERROR',
+      fatalErrorMsg: 'AccessDenied: s3:ListBucket on acme-vision-drops',
+    });
+    const { execution, record } = await ingest(p);
+    expect(execution).toMatchObject({ status: 'FAILED', error: 'VL_ERROR' });
+    expect(record).toMatchObject({
+      status: 'ERROR',
+      error: { code: 'VL_ERROR', message: 'AccessDenied: s3:ListBucket on acme-vision-drops' },
+    });
+  });
+
+  it('never terminal → TIMED_OUT after maxWaitMinutes', async () => {
+    const p = await start({ outcome: 'NEVER' }, { waitMs: 60 });
+    const { record } = await ingest(p);
+    expect(record).toMatchObject({ status: 'TIMED_OUT', vlStatus: 'INDEXING', error: { code: 'TIMED_OUT' } });
+    expect(errorOf(record).message).toMatch(/still INDEXING.*maxWaitMinutes=0.02/);
+  });
+
+  it('an unknown status value → treated as in progress and logged once', async () => {
+    const p = await start({ inProgressWord: 'RE-CLUSTERING', draftReads: 0, indexingReads: 3 });
+    const { record } = await ingest(p);
+    expect(record).toMatchObject({ status: 'READY' });
+    const warnings = p.functionLogs.filter((l) => l.includes('unknown Visual Layer status'));
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toContain('RE_CLUSTERING');
+  });
+
+  it('a function crash → retried once, then FAILED/INTERNAL instead of hanging', async () => {
+    const p = await start();
+    let crashes = 0;
+    p.fn('CheckStatus').invoke = async () => {
+      crashes += 1;
+      throw Object.assign(new Error('Runtime exited with error: signal: killed'), { name: 'Lambda.Unknown' });
+    };
+    const { execution, record } = await ingest(p);
+    expect(crashes).toBe(2);
+    expect(execution).toMatchObject({ status: 'FAILED', error: 'INTERNAL' });
+    expect(record).toMatchObject({ status: 'FAILED', error: { code: 'INTERNAL' } });
+    expect(errorOf(record).message).toMatch(/Check step failed with Lambda.Unknown/);
+  });
+});
