@@ -1,4 +1,5 @@
-import { App } from 'aws-cdk-lib';
+import { type App, Validations } from 'aws-cdk-lib';
+import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
 import { ConfigError, parseConfig } from './config';
 import { VlIngestStack } from './stack';
 
@@ -8,13 +9,17 @@ import { VlIngestStack } from './stack';
  */
 export function buildApp(app: App, stackName = 'VlIngest'): VlIngestStack {
   const config = parseConfig((key) => app.node.tryGetContext(key));
-  return new VlIngestStack(app, stackName, {
+  const stack = new VlIngestStack(app, stackName, {
     config,
     description: 'vl-ingest: S3 folder drops become Visual Layer datasets',
   });
+  // Security checks run on every synth: an unacknowledged finding fails it (and the tests).
+  Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new ServerlessChecks(app));
+  return stack;
 }
 
 if (require.main === module) {
+  const { App } = require('aws-cdk-lib') as typeof import('aws-cdk-lib');
   const app = new App();
   try {
     buildApp(app);

@@ -1,12 +1,15 @@
 import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
 import type { IngestConfig } from './config';
 import { VisualLayerCredentials } from './constructs/credentials';
+import { IngestAlarms } from './constructs/ingest-alarms';
 import { IngestBucket } from './constructs/ingest-bucket';
 import { IngestTrigger } from './constructs/ingest-trigger';
 import { IngestWorkflow } from './constructs/ingest-workflow';
 import { ObjectLedger } from './constructs/object-ledger';
 import { PipelineFunction } from './constructs/pipeline-function';
+import { PipelineKey } from './constructs/pipeline-key';
 import { RecordsTable } from './constructs/records-table';
 
 /** Props of {@link VlIngestStack}. */
@@ -22,6 +25,7 @@ export const OUTPUTS = {
   table: 'RecordsTableName',
   secret: 'CredentialsSecret',
   deadLetterQueue: 'DeadLetterQueueUrl',
+  alarmTopic: 'AlarmTopicArn',
 } as const;
 
 /**
@@ -36,6 +40,7 @@ export class VlIngestStack extends Stack {
     super(scope, id, props);
     const { config } = props;
 
+    const key = new PipelineKey(this, 'Encryption').key;
     const drops = new IngestBucket(this, 'Bucket', { existingBucketName: config.bucketName });
     const records = new RecordsTable(this, 'Records');
     const credentials = new VisualLayerCredentials(this, 'Credentials', {
@@ -56,17 +61,20 @@ export class VlIngestStack extends Stack {
     };
     const planFunction = new PipelineFunction(this, 'PlanFolder', {
       handlerFolder: 'plan-folder',
+      logKey: key,
       description: 'vl-ingest: decodes an S3 object key and names its dataset folder',
       environment: folderRulesEnv,
     });
     const createFunction = new PipelineFunction(this, 'CreateDataset', {
       handlerFolder: 'create-dataset',
+      logKey: key,
       description: 'vl-ingest: creates the Visual Layer dataset of a folder',
       environment: visualLayerEnv,
       timeout: Duration.seconds(90),
     });
     const statusFunction = new PipelineFunction(this, 'CheckStatus', {
       handlerFolder: 'check-status',
+      logKey: key,
       description: 'vl-ingest: reads a Visual Layer dataset status and decides the next poll',
       environment: {
         ...visualLayerEnv,
@@ -85,6 +93,7 @@ export class VlIngestStack extends Stack {
     const settleFunction = ledger
       ? new PipelineFunction(this, 'SettleFolder', {
           handlerFolder: 'settle-folder',
+          logKey: key,
           description: 'vl-ingest: tells whether a folder has been quiet long enough to create its dataset',
           environment: {
             LEDGER_TABLE: ledger.table.tableName,
@@ -104,12 +113,14 @@ export class VlIngestStack extends Stack {
       settleCap: quiet ? SETTLE_CAP : undefined,
       pollIntervalSeconds: config.pollIntervalSeconds,
       maxWaitMinutes: config.maxWaitMinutes,
+      logKey: key,
     });
 
     let foldFunction: PipelineFunction | undefined;
     if (ledger) {
       foldFunction = new PipelineFunction(this, 'FoldEvents', {
         handlerFolder: 'fold-events',
+        logKey: key,
         description: 'vl-ingest: folds queued object events per folder and starts one execution per folder',
         environment: {
           ...folderRulesEnv,
@@ -120,7 +131,12 @@ export class VlIngestStack extends Stack {
         timeout: Duration.seconds(60),
       });
       ledger.table.grant(foldFunction, 'dynamodb:BatchWriteItem', 'dynamodb:PutItem');
-      records.table.grant(foldFunction, 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem');
+      foldFunction.addToRolePolicy(
+        new PolicyStatement({
+          actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+          resources: [records.table.tableArn],
+        }),
+      );
       workflow.stateMachine.grantStartExecution(foldFunction);
     }
     const trigger = new IngestTrigger(this, 'Trigger', {
@@ -130,6 +146,24 @@ export class VlIngestStack extends Stack {
       config,
     });
 
+    const alarms = new IngestAlarms(this, 'Alarms', {
+      stateMachine: workflow.stateMachine,
+      deadLetterQueue: trigger.deadLetterQueue,
+      functions: [
+        planFunction,
+        createFunction,
+        statusFunction,
+        ...(settleFunction ? [settleFunction] : []),
+        ...(foldFunction ? [foldFunction] : []),
+      ],
+      key,
+      alarmEmail: config.alarmEmail,
+    });
+
+    new CfnOutput(this, OUTPUTS.alarmTopic, {
+      value: alarms.topic.topicArn,
+      description: 'Failure alarms notify this topic',
+    });
     new CfnOutput(this, OUTPUTS.bucket, {
       value: drops.bucket.bucketName,
       description: 'Bucket watched for drops',

@@ -1,4 +1,4 @@
-import { RemovalPolicy } from 'aws-cdk-lib';
+import { RemovalPolicy, Validations } from 'aws-cdk-lib';
 import {
   BlockPublicAccess,
   Bucket,
@@ -45,6 +45,13 @@ export class IngestBucket extends Construct {
     });
     const cfn = bucket.node.defaultChild as CfnBucket;
     cfn.addPropertyOverride('NotificationConfiguration.EventBridgeConfiguration.EventBridgeEnabled', true);
+    Validations.of(bucket).acknowledge({
+      id: 'AwsSolutions::AwsSolutions-S1',
+      reason:
+        "The drop bucket holds the users' media; who reads it is Visual Layer through its registered role. " +
+        'Access logging needs a second bucket the owner must manage and pay for, so it is left to the owner ' +
+        '(CloudTrail S3 data events cover it account-wide).',
+    });
     this.bucket = bucket;
     this.created = true;
   }

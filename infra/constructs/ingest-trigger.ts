@@ -1,4 +1,4 @@
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Validations } from 'aws-cdk-lib';
 import { Match, Rule } from 'aws-cdk-lib/aws-events';
 import { SfnStateMachine, SqsQueue } from 'aws-cdk-lib/aws-events-targets';
 import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
@@ -57,6 +57,18 @@ export class IngestTrigger extends Construct {
       enforceSSL: true,
       retentionPeriod: Duration.days(14),
     });
+    Validations.of(this.deadLetterQueue).acknowledge(
+      {
+        id: 'Serverless::Serverless-SQSRedrivePolicy',
+        reason:
+          'This queue is the dead-letter queue; it is alarmed and replayed by hand (README, "Operations").',
+      },
+      {
+        id: 'AwsSolutions::AwsSolutions-SQS3',
+        reason:
+          'This queue is the dead-letter queue of the rule target (and of the object queue, quiet trigger).',
+      },
+    );
     this.rule = new Rule(this, 'ObjectCreated', {
       description: `Starts vl-ingest for ${config.trigger === 'marker' ? `"${config.markerName}" markers` : 'media objects'} under "${config.prefix}"`,
       eventPattern: {
@@ -98,6 +110,12 @@ export class IngestTrigger extends Construct {
         reportBatchItemFailures: true,
       }),
     );
+    Validations.of(props.foldFunction).acknowledge({
+      id: 'Serverless::Serverless-LambdaEventSourceMappingDestination',
+      reason:
+        'An SQS event source has no on-failure destination; failed messages reach the dead-letter queue through ' +
+        `the queue's redrive policy after ${FOLD_MAX_RECEIVES} receives.`,
+    });
   }
 }
 

@@ -1,6 +1,7 @@
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
-import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
+import type { CfnFunction, IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import {
   Choice,
@@ -42,6 +43,8 @@ export interface IngestWorkflowProps {
   readonly pollIntervalSeconds: number;
   /** Give up after this many minutes of indexing. */
   readonly maxWaitMinutes: number;
+  /** Key that encrypts the execution log group. @default CloudWatch Logs' own encryption */
+  readonly logKey?: IKey;
 }
 
 /** Time an execution may take beyond `maxWaitMinutes`: creation retries and the last records. */
@@ -441,7 +444,7 @@ export class IngestWorkflow extends Construct {
       const recordSettled = update(
         'RecordSettled',
         'SET #status = :creating, objectCount = :count, firstObjectAt = :first, lastObjectAt = :last, ' +
-          'executionArn = :exec, updatedAt = :now',
+          'executionArn = :exec, updatedAt = :now, settledAt = :now',
         {
           ':creating': DynamoDAV('CREATING'),
           ':pending': DynamoDAV('PENDING'),
@@ -483,11 +486,32 @@ export class IngestWorkflow extends Construct {
         destination: new LogGroup(this, 'ExecutionLogs', {
           retention: RetentionDays.THREE_MONTHS,
           removalPolicy: RemovalPolicy.DESTROY,
+          encryptionKey: props.logKey,
         }),
-        level: LogLevel.ERROR,
+        // Every state transition, without its data: enough to follow an execution, nothing to leak.
+        level: LogLevel.ALL,
         includeExecutionData: false,
       },
     });
+    const stack = Stack.of(this);
+    const functions = [props.planFunction, props.createFunction, props.statusFunction, props.settleFunction];
+    Validations.of(this.stateMachine.role).acknowledge(
+      {
+        id: 'AwsSolutions::AwsSolutions-IAM5[Resource::*]',
+        reason:
+          'X-Ray tracing and CloudWatch Logs delivery (logs:CreateLogDelivery and friends) have no resource-level permissions.',
+      },
+      ...functions.flatMap((fn) =>
+        fn
+          ? [
+              {
+                id: `AwsSolutions::AwsSolutions-IAM5[Resource::<${stack.getLogicalId(fn.node.defaultChild as CfnFunction)}.Arn>:*]`,
+                reason: `Versions and aliases of the ${fn.node.id} function, which the LambdaInvoke task may call.`,
+              },
+            ]
+          : [],
+      ),
+    );
   }
 }
 

@@ -1,8 +1,10 @@
 import * as path from 'node:path';
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { LogLevel, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
-import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { type CfnLogGroup, LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 
 /** The repository root: handlers live in `lambdas/<name>/handler.ts` below it. */
@@ -18,6 +20,8 @@ export interface PipelineFunctionProps {
   readonly environment?: Record<string, string>;
   /** Function timeout. @default 30 seconds */
   readonly timeout?: Duration;
+  /** Key that encrypts the function's log group. @default CloudWatch Logs' own encryption */
+  readonly logKey?: IKey;
 }
 
 /**
@@ -27,9 +31,15 @@ export interface PipelineFunctionProps {
  */
 export class PipelineFunction extends NodejsFunction {
   constructor(scope: Construct, id: string, props: PipelineFunctionProps) {
+    // Its own role: write to its own log group only, instead of AWSLambdaBasicExecutionRole (any group).
+    const role = new Role(scope, `${id}Role`, {
+      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+      description: `vl-ingest ${props.handlerFolder}`,
+    });
     const logGroup = new LogGroup(scope, `${id}Logs`, {
       retention: RetentionDays.ONE_MONTH,
       removalPolicy: RemovalPolicy.DESTROY,
+      encryptionKey: props.logKey,
     });
     super(scope, id, {
       entry: path.join(REPO_ROOT, 'lambdas', props.handlerFolder, 'handler.ts'),
@@ -43,6 +53,7 @@ export class PipelineFunction extends NodejsFunction {
       timeout: props.timeout ?? Duration.seconds(30),
       tracing: Tracing.ACTIVE,
       logGroup,
+      role,
       environment: {
         NODE_OPTIONS: '--enable-source-maps',
         POWERTOOLS_SERVICE_NAME: 'vl-ingest',
@@ -57,6 +68,24 @@ export class PipelineFunction extends NodejsFunction {
         bundleAwsSDK: true,
         logLevel: LogLevel.WARNING,
       },
+    });
+    logGroup.grantWrite(role);
+    Validations.of(role).acknowledge(
+      {
+        id: 'AwsSolutions::AwsSolutions-IAM5[Resource::*]',
+        reason:
+          'X-Ray PutTraceSegments/PutTelemetryRecords (active tracing) have no resource-level permissions.',
+      },
+      {
+        id: `AwsSolutions::AwsSolutions-IAM5[Resource::<${Stack.of(this).getLogicalId(logGroup.node.defaultChild as CfnLogGroup)}.Arn>:*]`,
+        reason: "Log streams of the function's own log group; their names are chosen by Lambda at run time.",
+      },
+    );
+    Validations.of(this).acknowledge({
+      id: 'Serverless::Serverless-LambdaDLQ',
+      reason:
+        'Never invoked asynchronously: Step Functions invokes it synchronously (and records failures), ' +
+        "or the SQS event source does (failed messages go to the queue's dead-letter queue).",
     });
   }
 }

@@ -29,7 +29,7 @@ export const handler = async (event: SettleEvent): Promise<SettleDecision> => {
   if (Number.isNaN(claimedAt.getTime()))
     throw new InvalidInputError('settle needs claimedAt as an ISO timestamp');
   try {
-    const objects = await readFolderObjects(dynamodb, ledgerTable, folderUri);
+    const { lateCount: _none, ...objects } = await readFolderObjects(dynamodb, ledgerTable, folderUri);
     const decision = decideSettle(objects, claimedAt, limits, new Date(), Number(event.checks) || 0);
     // The record wants timestamps: a folder with no recorded object (cap reached) uses its claim time.
     return {

@@ -10,6 +10,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { ExecutionAlreadyExists, type SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import type { FolderBatch } from './folder-batch';
+import { readFolderObjects } from './settle';
 
 /** Record statuses from which a new drop starts a new attempt. */
 export const RETRYABLE_STATUSES = ['ERROR', 'TIMED_OUT', 'FAILED'] as const;
@@ -77,6 +78,7 @@ export class FolderClaims {
         if (reopened) return this.start(reopened);
         continue;
       }
+      await this.recountSettled(batch.folderUri, record);
       return { action: 'late', status: status ?? 'UNKNOWN' };
     }
     throw new Error(`could not claim ${batch.folderUri}: its record kept changing`);
@@ -111,6 +113,45 @@ export class FolderClaims {
         this.options.onWrite?.('ledger', 1);
         pending = out.UnprocessedItems?.[this.options.ledgerTable] ?? [];
       }
+    }
+  }
+
+  /**
+   * A batch that reaches a folder after its dataset was created: its objects may still have been in
+   * S3 at creation (their events were queued), so the record's count is made again from the ledger —
+   * objects S3 created by `settledAt` are in the dataset, later ones are `lateObjectCount`. The update
+   * only ever raises the counts, so concurrent batches cannot lower them.
+   */
+  private async recountSettled(
+    folderUri: string,
+    record: Record<string, { S?: string; N?: string }>,
+  ): Promise<void> {
+    const settledAt = record.settledAt?.S;
+    if (!settledAt) return;
+    const counts = await readFolderObjects(
+      this.options.dynamodb,
+      this.options.ledgerTable,
+      folderUri,
+      settledAt,
+    );
+    try {
+      await this.options.dynamodb.send(
+        new UpdateItemCommand({
+          TableName: this.options.recordsTable,
+          Key: { folderUri: { S: folderUri } },
+          UpdateExpression: 'SET objectCount = :count, lateObjectCount = :late, lastObjectAt = :last',
+          ConditionExpression:
+            'attribute_exists(settledAt) AND (objectCount < :count OR attribute_not_exists(lateObjectCount) OR lateObjectCount < :late)',
+          ExpressionAttributeValues: {
+            ':count': { N: String(counts.objectCount) },
+            ':late': { N: String(counts.lateCount) },
+            ':last': { S: counts.lastObjectAt ?? settledAt },
+          },
+        }),
+      );
+      this.options.onWrite?.('record', 1);
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
     }
   }
 

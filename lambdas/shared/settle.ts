@@ -25,12 +25,18 @@ export interface SettleDecision extends FolderObjects {
   checks: number;
 }
 
-/** Reads every ledger entry of a folder (paginated) and summarises them. */
+/**
+ * Reads every ledger entry of a folder (paginated) and summarises them. With `until`, only objects
+ * S3 created at or before that instant are counted (`lateCount` has the rest).
+ */
 export async function readFolderObjects(
   dynamodb: DynamoDBClient,
   ledgerTable: string,
   folderUri: string,
-): Promise<FolderObjects> {
+  until?: string,
+): Promise<FolderObjects & { lateCount: number }> {
+  const untilMs = until ? Date.parse(until) : Number.POSITIVE_INFINITY;
+  let lateCount = 0;
   let objectCount = 0;
   let first: string | null = null;
   let last: string | null = null;
@@ -48,8 +54,12 @@ export async function readFolderObjects(
       }),
     );
     for (const item of page.Items ?? []) {
-      objectCount += 1;
       const at = item.objectAt?.S;
+      if (at && Date.parse(at) > untilMs) {
+        lateCount += 1;
+        continue;
+      }
+      objectCount += 1;
       const seen = item.seenAt?.S;
       if (at && (first === null || at < first)) first = at;
       if (at && (last === null || at > last)) last = at;
@@ -59,7 +69,7 @@ export async function readFolderObjects(
     }
     startKey = page.LastEvaluatedKey;
   } while (startKey);
-  return { objectCount, firstObjectAt: first, lastObjectAt: last, lastActivityAt: activity };
+  return { objectCount, firstObjectAt: first, lastObjectAt: last, lastActivityAt: activity, lateCount };
 }
 
 /**

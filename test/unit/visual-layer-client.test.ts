@@ -115,15 +115,35 @@ describe('VisualLayerClient.createDataset', () => {
     await expect(create()).rejects.toThrowError(VisualLayerTransientError);
   });
 
-  it('keeps Retry-After of a 429', async () => {
+  it('waits out a short Retry-After of a 429 and sends once more', async () => {
     sim.inject({
       method: 'POST',
       status: 429,
-      headers: { 'retry-after': '3' },
+      headers: { 'retry-after': '1' },
+      body: { detail: 'slow down' },
+    });
+    const before = sim.createCalls().length;
+    const started = Date.now();
+    await expect(create()).resolves.toHaveProperty('datasetId');
+    expect(Date.now() - started).toBeGreaterThanOrEqual(1000);
+    expect(
+      sim
+        .createCalls()
+        .slice(before)
+        .map((c) => c.status),
+    ).toEqual([429, 200]);
+  });
+
+  it('leaves a long Retry-After to the state machine, keeping it on the error', async () => {
+    sim.inject({
+      method: 'POST',
+      status: 429,
+      headers: { 'retry-after': '30' },
       body: { detail: 'slow down' },
     });
     const error = (await create().catch((e: unknown) => e)) as VisualLayerTransientError;
-    expect(error.retryAfterSeconds).toBe(3);
+    expect(error).toBeInstanceOf(VisualLayerTransientError);
+    expect(error.retryAfterSeconds).toBe(30);
     expect(error.message).toMatch(/429.*slow down/);
   });
 });

@@ -1,0 +1,152 @@
+import { existsSync, readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { Match } from 'aws-cdk-lib/assertions';
+import { describe, expect, it } from 'vitest';
+import type { SynthesizedApp } from '../../local/aws/cloud-assembly';
+import { templateOf, useSynthesizedApp } from '../support/synth';
+
+type Resource = { Type: string; Properties: Record<string, unknown> };
+type Statement = { Effect: string; Action: string | string[]; Resource: unknown; Principal?: unknown };
+
+interface ValidationReport {
+  pluginReports: {
+    pluginName: string;
+    conclusion: string;
+    violations: unknown[];
+    suppressedViolations: { ruleName: string; reason: string; acknowledgedAt: string }[];
+  }[];
+}
+
+function report(app: SynthesizedApp): ValidationReport {
+  const file = path.join(app.outdir, 'validation-report.json');
+  expect(existsSync(file), 'cdk-nag wrote its report').toBe(true);
+  return JSON.parse(readFileSync(file, 'utf8')) as ValidationReport;
+}
+
+function statements(app: SynthesizedApp): Statement[] {
+  return Object.values(app.template.Resources)
+    .filter((r) => r.Type === 'AWS::IAM::Policy')
+    .flatMap((r) => (r.Properties?.PolicyDocument as { Statement: Statement[] }).Statement);
+}
+
+describe.each([
+  ['defaults', {}],
+  ['marker trigger', { trigger: 'marker' }],
+  [
+    'existing bucket, secret and an alarm e-mail',
+    { bucketName: 'acme-vision-drops', secretName: 'vl/creds', alarmEmail: 'ops@example.com' },
+  ],
+])('security with %s', (_name, context) => {
+  const app = useSynthesizedApp(context);
+
+  it('passes the AwsSolutions and Serverless cdk-nag packs, every acknowledgement with a specific reason', () => {
+    const { pluginReports } = report(app());
+    expect(pluginReports.map((r) => r.pluginName).sort()).toEqual(['AwsSolutions', 'Serverless']);
+    for (const plugin of pluginReports) {
+      expect(plugin.violations, plugin.pluginName).toEqual([]);
+      expect(plugin.conclusion).toBe('success');
+      for (const suppressed of plugin.suppressedViolations) {
+        expect(suppressed.reason.length, suppressed.ruleName).toBeGreaterThan(60);
+        // Acknowledged on the resource that needs it, never on the whole stack or app.
+        expect(suppressed.acknowledgedAt.split('/').length, suppressed.ruleName).toBeGreaterThan(1);
+      }
+    }
+  });
+
+  it('grants no wildcard action, and lets no one but the two Visual Layer functions read the secret', () => {
+    for (const statement of statements(app())) {
+      for (const action of [statement.Action].flat())
+        expect(action, JSON.stringify(statement)).not.toContain('*');
+    }
+    const readers = Object.values(app().template.Resources)
+      .filter((r) => r.Type === 'AWS::IAM::Policy')
+      .filter((r) => JSON.stringify(r.Properties?.PolicyDocument).includes('secretsmanager:GetSecretValue'))
+      .flatMap((r) =>
+        (r.Properties?.Roles as { Ref: string }[]).map((role) => role.Ref.replace(/[0-9A-F]{8}$/, '')),
+      );
+    expect(readers.sort()).toEqual(['CheckStatusRole', 'CreateDatasetRole']);
+  });
+
+  it('lets only the state machine and the folding function write records', () => {
+    const writers = Object.values(app().template.Resources)
+      .filter((r) => r.Type === 'AWS::IAM::Policy')
+      .filter((r) =>
+        (r.Properties?.PolicyDocument as { Statement: Statement[] }).Statement.some(
+          (s) =>
+            [s.Action].flat().some((a) => /dynamodb:(PutItem|UpdateItem|BatchWriteItem)/.test(a)) &&
+            JSON.stringify(s.Resource).includes('RecordsTable'),
+        ),
+      )
+      .flatMap((r) =>
+        (r.Properties?.Roles as { Ref: string }[]).map((role) => role.Ref.replace(/[0-9A-F]{8}$/, '')),
+      );
+    const expected =
+      'trigger' in context ? ['WorkflowStateMachineRole'] : ['FoldEventsRole', 'WorkflowStateMachineRole'];
+    expect(writers.sort()).toEqual(expected);
+  });
+
+  it('encrypts queues, topic, logs and tables, and refuses plain HTTP on queues and topic', () => {
+    const template = templateOf(app());
+    for (const queue of Object.values(template.findResources('AWS::SQS::Queue')) as Resource[]) {
+      expect(queue.Properties.SqsManagedSseEnabled).toBe(true);
+    }
+    template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
+    for (const group of Object.values(template.findResources('AWS::Logs::LogGroup')) as Resource[]) {
+      expect(group.Properties.KmsKeyId).toBeDefined();
+    }
+    for (const table of Object.values(template.findResources('AWS::DynamoDB::Table')) as Resource[]) {
+      expect(table.Properties.SSESpecification).toEqual({ SSEEnabled: true });
+    }
+    template.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
+    for (const type of ['AWS::SQS::QueuePolicy', 'AWS::SNS::TopicPolicy']) {
+      const policies = Object.values(template.findResources(type)) as Resource[];
+      expect(policies.length, type).toBeGreaterThan(0);
+      for (const policy of policies)
+        expect(JSON.stringify(policy.Properties)).toContain('"aws:SecureTransport":"false"');
+    }
+  });
+});
+
+describe('alarms', () => {
+  const app = useSynthesizedApp({ alarmEmail: 'ops@example.com' });
+
+  it("alarm on failed and timed-out executions, dead letters and every function's errors, into the topic", () => {
+    const template = templateOf(app());
+    const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm')) as Resource[];
+    const metrics = alarms.map((a) => `${a.Properties.Namespace}/${a.Properties.MetricName}`).sort();
+    expect(metrics).toEqual([
+      'AWS/Lambda/Errors',
+      'AWS/Lambda/Errors',
+      'AWS/Lambda/Errors',
+      'AWS/Lambda/Errors',
+      'AWS/Lambda/Errors',
+      'AWS/SQS/ApproximateNumberOfMessagesVisible',
+      'AWS/States/ExecutionsFailed',
+      'AWS/States/ExecutionsTimedOut',
+    ]);
+    const topic = Object.keys(template.findResources('AWS::SNS::Topic'))[0];
+    for (const alarm of alarms) {
+      expect(alarm.Properties).toMatchObject({
+        Threshold: 1,
+        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+        TreatMissingData: 'notBreaching',
+        AlarmActions: [{ Ref: topic }],
+      });
+      expect(String(alarm.Properties.AlarmDescription).length).toBeGreaterThan(30);
+    }
+    template.hasResourceProperties('AWS::SNS::Subscription', {
+      Protocol: 'email',
+      Endpoint: 'ops@example.com',
+    });
+  });
+
+  it('lets CloudWatch use the topic key, and Logs the log groups key', () => {
+    const template = templateOf(app());
+    const [key] = Object.values(template.findResources('AWS::KMS::Key')) as Resource[];
+    const principals = JSON.stringify(
+      (key?.Properties.KeyPolicy as { Statement: Statement[] }).Statement.map((s) => s.Principal),
+    );
+    expect(principals).toContain('cloudwatch.amazonaws.com');
+    expect(principals).toContain('logs.');
+  });
+});
