@@ -26,6 +26,7 @@ export const OUTPUTS = {
   secret: 'CredentialsSecret',
   deadLetterQueue: 'DeadLetterQueueUrl',
   alarmTopic: 'AlarmTopicArn',
+  objectQueue: 'ObjectQueueArn',
 } as const;
 
 /**
@@ -160,6 +161,12 @@ export class VlIngestStack extends Stack {
       alarmEmail: config.alarmEmail,
     });
 
+    if (trigger.objectQueue) {
+      new CfnOutput(this, OUTPUTS.objectQueue, {
+        value: trigger.objectQueue.queueArn,
+        description: 'Queue of object events (quiet trigger): replay dead letters into it',
+      });
+    }
     new CfnOutput(this, OUTPUTS.alarmTopic, {
       value: alarms.topic.topicArn,
       description: 'Failure alarms notify this topic',

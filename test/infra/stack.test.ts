@@ -282,6 +282,7 @@ describe('default stack', () => {
         'BucketName',
         'CredentialsSecret',
         'DeadLetterQueueUrl',
+        'ObjectQueueArn',
         'RecordsTableName',
         'StateMachineArn',
       ].sort(),
