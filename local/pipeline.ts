@@ -135,7 +135,7 @@ export class LocalPipeline {
       this.simulator.start(),
       this.secrets.start(),
       this.dynamodb.start(),
-      this.sfnEndpoint.listen(),
+      this.sfnEndpoint.start(),
     ]);
     for (const [id, resource] of Object.entries(template.Resources)) {
       if (resource.Type !== 'AWS::DynamoDB::Table') continue;

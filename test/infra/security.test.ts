@@ -23,10 +23,20 @@ function report(app: SynthesizedApp): ValidationReport {
   return JSON.parse(readFileSync(file, 'utf8')) as ValidationReport;
 }
 
-function statements(app: SynthesizedApp): Statement[] {
+/** Every IAM policy: the roles it is attached to (construct ids) and its statements. */
+function policies(app: SynthesizedApp): { roles: string[]; statements: Statement[] }[] {
   return Object.values(app.template.Resources)
     .filter((r) => r.Type === 'AWS::IAM::Policy')
-    .flatMap((r) => (r.Properties?.PolicyDocument as { Statement: Statement[] }).Statement);
+    .map((r) => {
+      const props = (r.Properties ?? {}) as {
+        Roles?: { Ref: string }[];
+        PolicyDocument?: { Statement: Statement[] };
+      };
+      return {
+        roles: (props.Roles ?? []).map((role) => role.Ref.replace(/[0-9A-F]{8}$/, '')),
+        statements: props.PolicyDocument?.Statement ?? [],
+      };
+    });
 }
 
 describe.each([
@@ -54,32 +64,27 @@ describe.each([
   });
 
   it('grants no wildcard action, and lets no one but the two Visual Layer functions read the secret', () => {
-    for (const statement of statements(app())) {
-      for (const action of [statement.Action].flat())
+    for (const statement of policies(app()).flatMap((p) => p.statements)) {
+      for (const action of [statement.Action].flat()) {
         expect(action, JSON.stringify(statement)).not.toContain('*');
+      }
     }
-    const readers = Object.values(app().template.Resources)
-      .filter((r) => r.Type === 'AWS::IAM::Policy')
-      .filter((r) => JSON.stringify(r.Properties?.PolicyDocument).includes('secretsmanager:GetSecretValue'))
-      .flatMap((r) =>
-        (r.Properties?.Roles as { Ref: string }[]).map((role) => role.Ref.replace(/[0-9A-F]{8}$/, '')),
-      );
+    const readers = policies(app())
+      .filter((p) => JSON.stringify(p.statements).includes('secretsmanager:GetSecretValue'))
+      .flatMap((p) => p.roles);
     expect(readers.sort()).toEqual(['CheckStatusRole', 'CreateDatasetRole']);
   });
 
   it('lets only the state machine and the folding function write records', () => {
-    const writers = Object.values(app().template.Resources)
-      .filter((r) => r.Type === 'AWS::IAM::Policy')
-      .filter((r) =>
-        (r.Properties?.PolicyDocument as { Statement: Statement[] }).Statement.some(
-          (s) =>
-            [s.Action].flat().some((a) => /dynamodb:(PutItem|UpdateItem|BatchWriteItem)/.test(a)) &&
-            JSON.stringify(s.Resource).includes('RecordsTable'),
+    const writers = policies(app())
+      .filter((p) =>
+        p.statements.some(
+          (st) =>
+            [st.Action].flat().some((a) => /dynamodb:(PutItem|UpdateItem|BatchWriteItem)/.test(a)) &&
+            JSON.stringify(st.Resource).includes('RecordsTable'),
         ),
       )
-      .flatMap((r) =>
-        (r.Properties?.Roles as { Ref: string }[]).map((role) => role.Ref.replace(/[0-9A-F]{8}$/, '')),
-      );
+      .flatMap((p) => p.roles);
     const expected =
       'trigger' in context ? ['WorkflowStateMachineRole'] : ['FoldEventsRole', 'WorkflowStateMachineRole'];
     expect(writers.sort()).toEqual(expected);
@@ -142,10 +147,10 @@ describe('alarms', () => {
 
   it('lets CloudWatch use the topic key, and Logs the log groups key', () => {
     const template = templateOf(app());
-    const [key] = Object.values(template.findResources('AWS::KMS::Key')) as Resource[];
-    const principals = JSON.stringify(
-      (key?.Properties.KeyPolicy as { Statement: Statement[] }).Statement.map((s) => s.Principal),
-    );
+    const keys = Object.values(template.findResources('AWS::KMS::Key')) as Resource[];
+    expect(keys).toHaveLength(1);
+    const policy = keys[0]?.Properties.KeyPolicy as { Statement: Statement[] } | undefined;
+    const principals = JSON.stringify(policy?.Statement.map((s) => s.Principal));
     expect(principals).toContain('cloudwatch.amazonaws.com');
     expect(principals).toContain('logs.');
   });

@@ -1,12 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError, parseConfig } from '../../infra/config';
-import {
-  HISTORY_EVENT_LIMIT,
-  MAX_CONSECUTIVE_POLL_FAILURES,
-  MAX_POLLS,
-  MAX_SETTLE_CHECKS,
-  pollsToDeadline,
-} from '../../lambdas/shared/limits';
+import { MAX_POLLS, pollsToDeadline } from '../../lambdas/shared/limits';
 import { decideAfterPoll } from '../../lambdas/shared/poll';
 import { parseDatasetStatus } from '../../lambdas/shared/status';
 

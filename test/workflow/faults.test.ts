@@ -1,12 +1,13 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   LOCAL_CREDENTIALS,
   type LocalExecution,
-  LocalPipeline,
+  type LocalPipeline,
   type LocalPipelineOptions,
 } from '../../local/pipeline';
 import type { SimulatorLifecycle } from '../../local/simulator/visual-layer-simulator';
 import { objectCreated } from '../support/events';
+import { usePipelines } from '../support/pipeline';
 import { errorOf } from '../support/records';
 import { useSynthesizedApp } from '../support/synth';
 
@@ -17,25 +18,16 @@ const app = useSynthesizedApp({
   maxPollIntervalSeconds: '2',
 });
 const FOLDER = 's3://acme-vision-drops/faults/';
-let pipeline: LocalPipeline | undefined;
-
-afterEach(async () => {
-  await pipeline?.stop();
-  pipeline = undefined;
+const startPipeline = usePipelines(app, {
+  waitMs: 20,
+  functionEnvironment: { VL_REQUEST_TIMEOUT_MS: '400' },
 });
 
-async function start(
+function start(
   lifecycle: SimulatorLifecycle = {},
   options: Omit<LocalPipelineOptions, 'app' | 'simulator'> = {},
 ): Promise<LocalPipeline> {
-  pipeline = await LocalPipeline.start({
-    app: app(),
-    waitMs: 20,
-    functionEnvironment: { VL_REQUEST_TIMEOUT_MS: '400' },
-    simulator: { auth: { mode: 'jwt', ...LOCAL_CREDENTIALS }, lifecycle },
-    ...options,
-  });
-  return pipeline;
+  return startPipeline({ simulator: { auth: { mode: 'jwt', ...LOCAL_CREDENTIALS }, lifecycle }, ...options });
 }
 
 /** Runs one object event of the folder to the end: the execution must end, never hang. */

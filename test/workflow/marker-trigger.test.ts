@@ -1,21 +1,15 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { LocalPipeline } from '../../local/pipeline';
+import { describe, expect, it } from 'vitest';
 import { objectCreated } from '../support/events';
+import { usePipelines } from '../support/pipeline';
 import { useSynthesizedApp } from '../support/synth';
 
 const app = useSynthesizedApp({ prefix: 'incoming/', trigger: 'marker' });
 const BUCKET = 'acme-vision-drops';
-let pipeline: LocalPipeline | undefined;
-
-afterEach(async () => {
-  await pipeline?.stop();
-  pipeline = undefined;
-});
+const start = usePipelines(app);
 
 describe('marker trigger: rule → state machine, on the marker only', () => {
   it('starts nothing for media objects and creates the dataset once the marker lands', async () => {
-    const p = await LocalPipeline.start({ app: app() });
-    pipeline = p;
+    const p = await start();
     for (let i = 0; i < 5; i += 1)
       expect(p.deliver(objectCreated(BUCKET, `incoming/batch 7/f${i}.jpg`))).toBe(false);
     await p.settled();
@@ -39,8 +33,7 @@ describe('marker trigger: rule → state machine, on the marker only', () => {
   });
 
   it('ignores a marker below the folder level and other names', async () => {
-    const p = await LocalPipeline.start({ app: app() });
-    pipeline = p;
+    const p = await start();
     p.deliver(objectCreated(BUCKET, 'incoming/batch 8/sub/_READY'));
     p.deliver(objectCreated(BUCKET, 'incoming/batch 8/READY'));
     await p.settled();

@@ -1,27 +1,13 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import {
-  LOCAL_CREDENTIALS,
-  type LocalExecution,
-  LocalPipeline,
-  type LocalPipelineOptions,
-} from '../../local/pipeline';
+import { describe, expect, it } from 'vitest';
+import { LOCAL_CREDENTIALS, type LocalExecution } from '../../local/pipeline';
 import { objectCreated, sampleEvent } from '../support/events';
+import { usePipelines } from '../support/pipeline';
 import { errorOf } from '../support/records';
 import { useSynthesizedApp } from '../support/synth';
 
 const app = useSynthesizedApp({ prefix: 'incoming/' });
 const BUCKET = 'acme-vision-drops';
-let pipeline: LocalPipeline | undefined;
-
-async function start(options: Omit<LocalPipelineOptions, 'app'> = {}): Promise<LocalPipeline> {
-  pipeline = await LocalPipeline.start({ app: app(), ...options });
-  return pipeline;
-}
-
-afterEach(async () => {
-  await pipeline?.stop();
-  pipeline = undefined;
-});
+const start = usePipelines(app);
 
 function stateNames(execution: LocalExecution): string[] {
   return execution.events.flatMap((e) => (e.type === 'StateEntered' ? [e.state.name] : []));

@@ -1,22 +1,13 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { LOCAL_CREDENTIALS, LocalPipeline, type LocalPipelineOptions } from '../../local/pipeline';
+import { describe, expect, it } from 'vitest';
+import { LOCAL_CREDENTIALS } from '../../local/pipeline';
 import { objectCreated } from '../support/events';
+import { usePipelines } from '../support/pipeline';
 import { errorOf } from '../support/records';
 import { useSynthesizedApp } from '../support/synth';
 
 const app = useSynthesizedApp({ prefix: 'incoming/', quietSeconds: '1' });
 const BUCKET = 'acme-vision-drops';
-let pipeline: LocalPipeline | undefined;
-
-async function start(options: Omit<LocalPipelineOptions, 'app'> = {}): Promise<LocalPipeline> {
-  pipeline = await LocalPipeline.start({ app: app(), ...options });
-  return pipeline;
-}
-
-afterEach(async () => {
-  await pipeline?.stop();
-  pipeline = undefined;
-});
+const start = usePipelines(app);
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
