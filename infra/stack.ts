@@ -103,7 +103,7 @@ export class VlIngestStack extends Stack {
           },
         })
       : undefined;
-    if (ledger && settleFunction) ledger.table.grantReadData(settleFunction);
+    if (ledger && settleFunction) ledger.table.grant(settleFunction, 'dynamodb:Query');
 
     const workflow = new IngestWorkflow(this, 'Workflow', {
       table: records.table,
@@ -131,7 +131,8 @@ export class VlIngestStack extends Stack {
         },
         timeout: Duration.seconds(60),
       });
-      ledger.table.grant(foldFunction, 'dynamodb:BatchWriteItem', 'dynamodb:PutItem');
+      // Batch puts of objects; Query to recount a folder whose objects were recorded after creation.
+      ledger.table.grant(foldFunction, 'dynamodb:BatchWriteItem', 'dynamodb:Query');
       foldFunction.addToRolePolicy(
         new PolicyStatement({
           actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],

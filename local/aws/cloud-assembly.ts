@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { buildApp } from '../../infra/app';
+import { REPO_ROOT } from '../../infra/constructs/pipeline-function';
 
 /** A CloudFormation template, as far as the local runtime reads it. */
 export interface Template {
@@ -24,11 +25,16 @@ export interface SynthesizedApp {
 
 /**
  * Synthesizes the real app (the same `buildApp` that `cdk synth` runs, bundling included) into a
- * fresh temporary folder with the given context, exactly as `cdk synth -c key=value` would.
+ * fresh temporary folder with the context of cdk.json plus the given one, exactly as
+ * `cdk synth -c key=value` would (an in-process `App` does not read cdk.json by itself).
  */
 export function synthesizeApp(context: Record<string, unknown> = {}): SynthesizedApp {
   const outdir = mkdtempSync(path.join(tmpdir(), 'vl-ingest-synth-'));
-  const app = new App({ outdir, context: { 'aws:cdk:enable-asset-metadata': true, ...context } });
+  const cdkJson = JSON.parse(readFileSync(path.join(REPO_ROOT, 'cdk.json'), 'utf8')) as { context?: object };
+  const app = new App({
+    outdir,
+    context: { ...cdkJson.context, 'aws:cdk:enable-asset-metadata': true, ...context },
+  });
   const stack = buildApp(app);
   app.synth();
   const template = JSON.parse(

@@ -112,6 +112,75 @@ describe.each([
   });
 });
 
+describe('IAM scope with the defaults', () => {
+  const app = useSynthesizedApp();
+
+  it('gives each role exactly the actions its code calls, on its own resources', () => {
+    const granted = new Map<string, Set<string>>();
+    for (const { roles, statements } of policies(app())) {
+      for (const st of statements) {
+        const resources = JSON.stringify(st.Resource);
+        for (const action of [st.Action].flat()) {
+          // Resource "*" is allowed only for actions that have no resource-level permissions.
+          if (resources === '"*"')
+            expect(action, `${roles} ${action}`).toMatch(
+              /^(xray:|logs:(Create|Delete|Get|Update)LogDelivery|logs:ListLogDeliveries|logs:(PutResourcePolicy|DescribeResourcePolicies|DescribeLogGroups))/,
+            );
+          for (const role of roles)
+            granted.set(role, (granted.get(role) ?? new Set()).add(`${action} ${resourceName(resources)}`));
+        }
+      }
+    }
+    const own = (fn: string) => [
+      `logs:CreateLogStream ${fn}Logs`,
+      `logs:PutLogEvents ${fn}Logs`,
+      'xray:PutTelemetryRecords *',
+      'xray:PutTraceSegments *',
+    ];
+    const secret = [
+      'secretsmanager:DescribeSecret CredentialsSecret',
+      'secretsmanager:GetSecretValue CredentialsSecret',
+    ];
+    const expected: Record<string, string[]> = {
+      PlanFolderRole: own('PlanFolder'),
+      CreateDatasetRole: [...own('CreateDataset'), ...secret],
+      CheckStatusRole: [...own('CheckStatus'), ...secret],
+      SettleFolderRole: [...own('SettleFolder'), 'dynamodb:Query LedgerTable'],
+      FoldEventsRole: [
+        ...own('FoldEvents'),
+        'dynamodb:BatchWriteItem LedgerTable',
+        'dynamodb:Query LedgerTable',
+        'dynamodb:GetItem RecordsTable',
+        'dynamodb:PutItem RecordsTable',
+        'dynamodb:UpdateItem RecordsTable',
+        'states:StartExecution WorkflowStateMachine',
+        'sqs:ChangeMessageVisibility TriggerObjectEvents',
+        'sqs:DeleteMessage TriggerObjectEvents',
+        'sqs:GetQueueAttributes TriggerObjectEvents',
+        'sqs:GetQueueUrl TriggerObjectEvents',
+        'sqs:ReceiveMessage TriggerObjectEvents',
+      ],
+    };
+    for (const [role, actions] of Object.entries(expected)) {
+      expect([...(granted.get(role) ?? [])].sort(), role).toEqual(actions.sort());
+    }
+    const machine = [...(granted.get('WorkflowStateMachineRole') ?? [])];
+    expect(machine.filter((a) => a.startsWith('dynamodb:'))).toEqual(['dynamodb:UpdateItem RecordsTable']);
+    expect(machine.filter((a) => a.startsWith('lambda:'))).toEqual([
+      'lambda:InvokeFunction CheckStatus,CreateDataset,PlanFolder,SettleFolder',
+    ]);
+  });
+});
+
+/** The logical-id stems a statement's resources name, or `*`. */
+function resourceName(resources: string): string {
+  if (resources === '"*"') return '*';
+  const ids = [...resources.matchAll(/"(?:Ref|Fn::GetAtt)":\s*\[?"([A-Za-z0-9]+?)[0-9A-F]{8}"/g)].map(
+    (m) => m[1] as string,
+  );
+  return [...new Set(ids)].sort().join(',');
+}
+
 describe('alarms', () => {
   const app = useSynthesizedApp({ alarmEmail: 'ops@example.com' });
 

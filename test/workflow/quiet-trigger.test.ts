@@ -110,3 +110,43 @@ describe('quiet trigger: rule → queue → folding function → one execution p
     });
   });
 });
+
+describe('quiet trigger: nothing is lost', () => {
+  it('retries a message the folding function cannot handle five times, then keeps it in the dead-letter queue', async () => {
+    const p = await start();
+    const [queue] = [...p.queues.values()];
+    if (!queue) throw new Error('the quiet trigger has an object queue');
+    queue.send(JSON.stringify({ source: 'aws.s3', 'detail-type': 'Object Created', detail: { bucket: {} } }));
+    p.deliver(objectCreated(BUCKET, 'incoming/fine/a.jpg'));
+    await p.settled();
+    expect(queue.deadLetters).toHaveLength(1);
+    expect(queue.deadLetters[0]?.receives).toBe(5);
+    expect(await p.record('s3://acme-vision-drops/incoming/fine/')).toMatchObject({
+      status: 'READY',
+      objectCount: 1,
+    });
+  });
+
+  it('delivers a folder again when its batch failed, and still makes one dataset', async () => {
+    const p = await start();
+    const fold = p.fn('FoldEvents');
+    const invoke = fold.invoke.bind(fold);
+    let failures = 2;
+    fold.invoke = async (payload) => {
+      if (failures > 0) {
+        failures -= 1;
+        throw Object.assign(new Error('Task timed out after 60.00 seconds'), { name: 'Sandbox.Timedout' });
+      }
+      return invoke(payload);
+    };
+    for (let i = 0; i < 3; i += 1) p.deliver(objectCreated(BUCKET, `incoming/retry/f${i}.jpg`));
+    await p.settled();
+    expect(failures).toBe(0);
+    expect(p.simulator.createCalls()).toHaveLength(1);
+    expect(await p.record('s3://acme-vision-drops/incoming/retry/')).toMatchObject({
+      status: 'READY',
+      objectCount: 3,
+    });
+    for (const queue of p.queues.values()) expect(queue.deadLetters).toEqual([]);
+  });
+});
