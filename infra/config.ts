@@ -1,4 +1,5 @@
 import { MAX_POLLS, pollsToDeadline } from '../lambdas/shared/limits';
+import { encodeS3EventKey } from '../lambdas/shared/s3-key';
 
 /** How the dataset creation is triggered; see README "Triggers". */
 export type Trigger = 'quiet' | 'marker';
@@ -221,11 +222,17 @@ class Parser {
   prefix(key: keyof IngestConfig): string {
     const value = this.raw(key);
     if (value === undefined || value === '') return '';
-    if (typeof value !== 'string' || value.startsWith('/') || value.length > 900 || value.includes('//')) {
+    // The prefix is written into the EventBridge pattern URL-encoded; keep it well inside its 2048 characters.
+    if (
+      typeof value !== 'string' ||
+      value.startsWith('/') ||
+      value.includes('//') ||
+      encodeS3EventKey(value).length > 500
+    ) {
       return this.fail(
         key,
         value,
-        'a key prefix without a leading "/" or "//" (at most 900 characters), such as "incoming/"',
+        'a key prefix without a leading "/" or "//", at most 500 characters once URL-encoded, such as "incoming/"',
         '',
       );
     }

@@ -56,6 +56,7 @@ describe('parseConfig', () => {
   it.each([
     ['bucketName', 'Acme_Bucket', /bucketName="Acme_Bucket" is invalid: expected an S3 bucket name/],
     ['prefix', '/incoming', /prefix="\/incoming" is invalid/],
+    ['prefix', `${'ä'.repeat(100)}/`, /at most 500 characters once URL-encoded/],
     ['folderDepth', '0', /folderDepth="0" is invalid: expected a whole number from 1 to 10/],
     ['folderDepth', '1.5', /folderDepth="1.5".*whole number/],
     ['trigger', 'immediate', /trigger="immediate" is invalid: expected one of "quiet", "marker"/],
