@@ -461,9 +461,32 @@ export class IngestWorkflow extends Construct {
         errors: [CONDITION_FAILED],
         resultPath: '$.error',
       });
+      // While collecting, the record shows what the folder holds so far.
+      const recordCollecting = update(
+        'RecordCollecting',
+        'SET objectCount = :count, firstObjectAt = :first, lastObjectAt = :last, updatedAt = :now',
+        {
+          ':pending': DynamoDAV('PENDING'),
+          ':count': num('$.settle.value.objectCount'),
+          ':first': str('$.settle.value.firstObjectAt'),
+          ':last': str('$.settle.value.lastObjectAt'),
+          ':attempt': num('$.attempt'),
+          ':now': now,
+        },
+        { conditionExpression: '#status = :pending AND attempts = :attempt' },
+      );
+      recordCollecting.addCatch(
+        new Succeed(this, 'AttemptSupersededWhileCollecting', {
+          stateName: 'AttemptSupersededWhileCollecting',
+        }),
+        {
+          errors: [CONDITION_FAILED],
+          resultPath: '$.error',
+        },
+      );
       const settled = new Choice(this, 'FolderSettled', { stateName: 'FolderSettled' })
         .when(Condition.booleanEquals('$.settle.value.ready', true), recordSettled)
-        .otherwise(waitForQuiet.next(settle));
+        .otherwise(recordCollecting.next(waitForQuiet).next(settle));
       recordSettled.next(create);
       settle.next(settled);
       definition = new Choice(this, 'HowStarted', {

@@ -2,13 +2,13 @@
  * Bounds that keep every execution far below Step Functions' 25,000-event history limit, shared by
  * the functions that enforce them and the configuration that checks a deployment fits.
  *
- * One status check (Wait → CheckStatus → Choice → RecordProgress) writes at most 14 history events;
- * one settle check (SettleFolder → Choice → Wait) at most 9. So
- * 900 × 9 + 1,000 × 14 = 22,100 events, plus about 200 for the rest of the run, stays under 25,000.
+ * One status check (Wait → CheckStatus → Choice → RecordProgress) writes at most 14 history events,
+ * and so does one settle check (SettleFolder → Choice → RecordCollecting → Wait). So
+ * 700 × 14 + 900 × 14 = 22,400 events, plus a few hundred for the rest of the run, stays under 25,000.
  */
-export const MAX_POLLS = 1000;
+export const MAX_POLLS = 900;
 /** Settle checks before a folder that keeps changing is created anyway (like the time cap). */
-export const MAX_SETTLE_CHECKS = 900;
+export const MAX_SETTLE_CHECKS = 700;
 /** Status checks in a row that may fail transiently before the folder is FAILED/UNREACHABLE. */
 export const MAX_CONSECUTIVE_POLL_FAILURES = 10;
 /** Step Functions Standard history limit. */

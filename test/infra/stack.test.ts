@@ -263,8 +263,8 @@ describe('default stack', () => {
     const loop = (...names: string[]) => names.reduce((n, name) => n + cost(name), 0);
     const pollCheck = loop('WaitBeforeCheck', 'CheckStatus', 'IndexingDone', 'RecordProgress');
     const failedCheck = loop('WaitBeforeCheck', 'CheckStatus', 'PollFailed', 'TooManyFailedChecks');
-    const settleCheck = loop('SettleFolder', 'FolderSettled', 'WaitForQuiet');
-    expect([pollCheck, failedCheck, settleCheck]).toEqual([14, 11, 9]);
+    const settleCheck = loop('SettleFolder', 'FolderSettled', 'RecordCollecting', 'WaitForQuiet');
+    expect([pollCheck, failedCheck, settleCheck]).toEqual([14, 11, 14]);
     // Everything else at most once, plus every retry the definition allows (3 events each).
     const retries = Object.values(States)
       .flatMap((s) => (s.Retry as { MaxAttempts?: number }[] | undefined) ?? [])

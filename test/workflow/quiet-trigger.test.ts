@@ -20,6 +20,13 @@ describe('quiet trigger: rule → queue → folding function → one execution p
       times.push(event.time);
       expect(p.deliver(event)).toBe(true);
       await sleep(450);
+      if (i === 2) {
+        // Still uploading: no dataset yet, and the record shows what the folder holds so far.
+        expect(p.simulator.createCalls()).toHaveLength(0);
+        const collecting = await p.record('s3://acme-vision-drops/incoming/night 1/');
+        expect(collecting).toMatchObject({ status: 'PENDING', firstObjectAt: times[0] });
+        expect(Number(collecting?.objectCount)).toBeGreaterThanOrEqual(1);
+      }
     }
     await p.settled();
     const datasets = [...p.simulator.datasets.values()];
