@@ -92,6 +92,8 @@ export class LocalPipeline {
   readonly queues = new Map<string, LocalQueue>();
   /** Every execution started by name (the rule, the folding function), by name. */
   readonly executions = new Map<string, TrackedExecution>();
+  /** Events the state machine published on the default bus (how each folder ended). */
+  readonly published: { source?: string; 'detail-type'?: string; detail: unknown }[] = [];
   /** Events the rule could not deliver, as EventBridge would keep them in the dead-letter queue. */
   readonly undeliverable: unknown[] = [];
   tableName = '';
@@ -387,9 +389,36 @@ export class LocalPipeline {
       if (!entry) throw new Error(`unknown function ${String(params.FunctionName)}`);
       return entry.lambda.invoke(params.Payload);
     }
+    if (resource.endsWith(':states:::events:putEvents')) return this.putEvents(params.Entries);
     const dynamo = resource.match(/:states:::dynamodb:(\w+)$/);
     if (dynamo) return this.dynamodb.serviceIntegration(dynamo[1] as string, params);
     throw new Error(`the local runtime has no stand-in for ${resource}`);
+  }
+
+  /** `events:putEvents` on the default bus: keeps each event in {@link published} and offers it to the rules. */
+  private putEvents(entries: unknown): { Entries: { EventId: string }[]; FailedEntryCount: number } {
+    const list = (Array.isArray(entries) ? entries : []) as {
+      Source?: string;
+      DetailType?: string;
+      Detail?: unknown;
+    }[];
+    const ids = list.map((entry) => {
+      const event = {
+        version: '0',
+        id: randomUUID(),
+        'detail-type': entry.DetailType,
+        source: entry.Source,
+        account: LOCAL_ACCOUNT,
+        time: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
+        region: LOCAL_REGION,
+        resources: [],
+        detail: typeof entry.Detail === 'string' ? JSON.parse(entry.Detail) : entry.Detail,
+      };
+      this.published.push(event);
+      this.deliver(event);
+      return { EventId: event.id };
+    });
+    return { Entries: ids, FailedEntryCount: 0 };
   }
 
   /** The record of a folder, as plain JSON, or undefined. */

@@ -15,6 +15,7 @@ import {
   LogLevel,
   Pass,
   Result,
+  type State,
   StateMachine,
   StateMachineType,
   Succeed,
@@ -23,7 +24,12 @@ import {
   Wait,
   WaitTime,
 } from 'aws-cdk-lib/aws-stepfunctions';
-import { DynamoAttributeValue, DynamoUpdateItem, LambdaInvoke } from 'aws-cdk-lib/aws-stepfunctions-tasks';
+import {
+  DynamoAttributeValue,
+  DynamoUpdateItem,
+  EventBridgePutEvents,
+  LambdaInvoke,
+} from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import { FAILURE_CODES, RETRYABLE_ERROR_NAMES } from '../../lambdas/shared/errors';
 import { MAX_CONSECUTIVE_POLL_FAILURES } from '../../lambdas/shared/limits';
@@ -46,6 +52,11 @@ export interface IngestWorkflowProps {
   /** Key that encrypts the execution log group. @default CloudWatch Logs' own encryption */
   readonly logKey?: IKey;
 }
+
+/** `source` of the event announcing how a folder ended. */
+export const ANNOUNCEMENT_SOURCE = 'vl-ingest';
+/** `detail-type` of that event; its detail holds folderUri, status, datasetId, datasetUrl, error. */
+export const ANNOUNCEMENT_DETAIL_TYPE = 'Folder Ingestion Finished';
 
 /** Time an execution may take beyond `maxWaitMinutes`: creation retries and the last records. */
 export const EXECUTION_TIMEOUT_MARGIN = Duration.hours(2);
@@ -117,6 +128,31 @@ export class IngestWorkflow extends Construct {
       return task;
     };
 
+    /**
+     * Tells downstream consumers how a folder ended: one event on the default bus, after the record
+     * is written. Announcing is best effort: a failure to publish never changes the outcome.
+     */
+    const announce = (stateName: string, detail: Record<string, unknown>, then: State) => {
+      const task = new EventBridgePutEvents(this, stateName, {
+        stateName,
+        entries: [
+          {
+            source: ANNOUNCEMENT_SOURCE,
+            detailType: ANNOUNCEMENT_DETAIL_TYPE,
+            detail: TaskInput.fromObject({ ...detail, executionArn: JsonPath.stringAt('$$.Execution.Id') }),
+          },
+        ],
+        resultPath: JsonPath.DISCARD,
+        taskTimeout: Timeout.duration(Duration.seconds(30)),
+      });
+      task.addRetry({
+        errors: ['EventBridge.InternalException', 'EventBridge.ThrottlingException'],
+        maxAttempts: 3,
+      });
+      task.addCatch(then, { errors: [Errors.ALL], resultPath: JsonPath.DISCARD });
+      return task.next(then as unknown as IChainable);
+    };
+
     // ---- failure: one record, then the execution fails so alarms on failed executions fire
     const executionFailed = new Fail(this, 'PipelineFailed', {
       stateName: 'PipelineFailed',
@@ -134,7 +170,20 @@ export class IngestWorkflow extends Construct {
         }),
         ':now': now,
       },
-    ).next(executionFailed);
+    ).next(
+      announce(
+        'AnnounceFailed',
+        {
+          folderUri: JsonPath.stringAt('$.folderUri'),
+          status: 'FAILED',
+          error: {
+            code: JsonPath.stringAt('$.failure.code'),
+            message: JsonPath.stringAt('$.failure.cause.errorMessage'),
+          },
+        },
+        executionFailed,
+      ),
+    );
 
     /** Catch rules for a Lambda task: each named error gets its code; anything else is INTERNAL. */
     const catchFailures = (task: LambdaInvoke, prefix: string) => {
@@ -362,7 +411,20 @@ export class IngestWorkflow extends Construct {
     const recordReady = update('RecordReady', `SET #status = :ready, ${finalSet}`, {
       ...finalValues,
       ':ready': DynamoAttributeValue.fromString('READY'),
-    }).next(new Succeed(this, 'DatasetReady', { stateName: 'DatasetReady' }));
+    }).next(
+      announce(
+        'AnnounceReady',
+        {
+          folderUri: JsonPath.stringAt('$.folderUri'),
+          status: 'READY',
+          datasetId: JsonPath.stringAt('$.created.value.datasetId'),
+          datasetUrl: JsonPath.stringAt('$.created.value.datasetUrl'),
+          nImages: JsonPath.numberAt('$.poll.value.nImages'),
+          nVideos: JsonPath.numberAt('$.poll.value.nVideos'),
+        },
+        new Succeed(this, 'DatasetReady', { stateName: 'DatasetReady' }),
+      ),
+    );
     const recordOutcomeFailure = (stateId: string, status: string, code: string) =>
       update(stateId, `SET #status = :status, #error = :error, ${finalSet}`, {
         ...finalValues,
@@ -372,11 +434,21 @@ export class IngestWorkflow extends Construct {
           message: str('$.poll.value.message'),
         }),
       }).next(
-        new Fail(this, `${stateId}Fail`, {
-          stateName: `Dataset${pascal(status)}`,
-          error: code,
-          causePath: JsonPath.stringAt('$.poll.value.message'),
-        }),
+        announce(
+          `Announce${pascal(status)}`,
+          {
+            folderUri: JsonPath.stringAt('$.folderUri'),
+            status,
+            datasetId: JsonPath.stringAt('$.created.value.datasetId'),
+            datasetUrl: JsonPath.stringAt('$.created.value.datasetUrl'),
+            error: { code, message: JsonPath.stringAt('$.poll.value.message') },
+          },
+          new Fail(this, `${stateId}Fail`, {
+            stateName: `Dataset${pascal(status)}`,
+            error: code,
+            causePath: JsonPath.stringAt('$.poll.value.message'),
+          }),
+        ),
       );
 
     const decide = new Choice(this, 'IndexingDone', { stateName: 'IndexingDone' })

@@ -7,6 +7,7 @@ import { FolderClaims } from '../shared/folder-claims';
 import { createLogger, logFailure } from '../shared/runtime';
 
 const logger = createLogger();
+const FOLDERS_AT_ONCE = 10;
 const rules = readFolderRules(process.env);
 const claims = new FolderClaims({
   dynamodb: new DynamoDBClient({}),
@@ -34,7 +35,12 @@ export const handler = async (event: SQSEvent): Promise<SQSBatchResponse> => {
     });
     failures.push(bad.messageId);
   }
-  const results = await Promise.allSettled(folded.folders.map((folder) => claims.ingest(folder)));
+  // A few folders at a time: a batch can hold hundreds, and each costs several requests.
+  const results: PromiseSettledResult<Awaited<ReturnType<FolderClaims['ingest']>>>[] = [];
+  for (let i = 0; i < folded.folders.length; i += FOLDERS_AT_ONCE) {
+    const slice = folded.folders.slice(i, i + FOLDERS_AT_ONCE);
+    results.push(...(await Promise.allSettled(slice.map((folder) => claims.ingest(folder)))));
+  }
   results.forEach((result, i) => {
     const folder = folded.folders[i];
     if (!folder) return;

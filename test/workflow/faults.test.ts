@@ -108,6 +108,9 @@ describe('fault injection: create', () => {
       expect(record).toMatchObject({ status: 'FAILED', error: { code } });
       expect(errorOf(record).message).toMatch(message);
       expect(p.simulator.createCalls()).toHaveLength(1);
+      expect(p.published.map((e) => e.detail)).toEqual([
+        expect.objectContaining({ status: 'FAILED', error: { code, message: errorOf(record).message } }),
+      ]);
     },
   );
 
@@ -174,6 +177,9 @@ describe('fault injection: polling', () => {
       status: 'ERROR',
       error: { code: 'VL_ERROR', message: 'AccessDenied: s3:ListBucket on acme-vision-drops' },
     });
+    expect(p.published.map((e) => e.detail)).toEqual([
+      expect.objectContaining({ status: 'ERROR', datasetId: record?.datasetId, error: record?.error }),
+    ]);
   });
 
   it('never terminal → TIMED_OUT after maxWaitMinutes', async () => {

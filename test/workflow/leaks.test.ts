@@ -9,7 +9,7 @@ afterAll(async () => {
   await Promise.all(started.map((p) => p.stop()));
 });
 
-/** Every place a secret could end up: state input/output and errors, logs, records, dead letters. */
+/** Every place a secret could end up: state data and errors, logs, records, dead letters, events. */
 async function observe(p: LocalPipeline, executions: LocalExecution[]): Promise<string[]> {
   const all = [...executions, ...(await p.settled())];
   return [
@@ -18,6 +18,7 @@ async function observe(p: LocalPipeline, executions: LocalExecution[]): Promise<
     ...p.functionLogs,
     JSON.stringify(await p.records()),
     JSON.stringify([...p.queues.values()].flatMap((q) => q.deadLetters)),
+    JSON.stringify(p.published),
   ];
 }
 
@@ -26,7 +27,7 @@ function findLeaks(haystacks: string[], secrets: string[]): string[] {
 }
 
 describe('secrets stay secret', () => {
-  it('no API secret or token appears in state data, errors, logs, records or dead letters', async () => {
+  it('no API secret or token appears in state data, errors, logs, records, dead letters or events', async () => {
     const seen: string[] = [];
     const secrets: string[] = [LOCAL_CREDENTIALS.apiSecret];
 
@@ -71,6 +72,7 @@ describe('secrets stay secret', () => {
     expect(statuses).toEqual(['ERROR', 'FAILED', 'FAILED', 'READY', 'READY', 'READY']);
     expect(new Set(secrets).size).toBeGreaterThanOrEqual(3);
     expect(seen.join('\n').length).toBeGreaterThan(10_000);
+    expect(keys.published.length).toBeGreaterThanOrEqual(6);
     // The scan itself works: a planted secret is found.
     expect(
       findLeaks([...seen, `x${LOCAL_CREDENTIALS.apiSecret}x`], [LOCAL_CREDENTIALS.apiSecret]),

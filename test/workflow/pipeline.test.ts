@@ -44,6 +44,21 @@ describe('the synthesized state machine, run locally', () => {
     }
     expect(record?.error).toBeUndefined();
     expect(p.simulator.createCalls()).toHaveLength(1);
+    expect(p.published).toEqual([
+      expect.objectContaining({
+        source: 'vl-ingest',
+        'detail-type': 'Folder Ingestion Finished',
+        detail: {
+          folderUri: 's3://acme-vision-drops/incoming/Line 3 cameras/',
+          status: 'READY',
+          datasetId: dataset?.id,
+          datasetUrl: record?.datasetUrl,
+          nImages: 3,
+          nVideos: 0,
+          executionArn: execution.executionArn,
+        },
+      }),
+    ]);
   });
 
   it('creates once when the same object event is delivered twice', async () => {
