@@ -1,4 +1,4 @@
-import { type App, Validations } from 'aws-cdk-lib';
+import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
 import { ConfigError, parseConfig } from './config';
 import { VlIngestStack } from './stack';
@@ -19,7 +19,6 @@ export function buildApp(app: App, stackName = 'VlIngest'): VlIngestStack {
 }
 
 if (require.main === module) {
-  const { App } = require('aws-cdk-lib') as typeof import('aws-cdk-lib');
   const app = new App();
   try {
     buildApp(app);

@@ -1,6 +1,7 @@
 import { Validations } from 'aws-cdk-lib';
 import { type ISecret, Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
+import { PLACEHOLDER_API_KEY } from '../../lambdas/shared/credentials';
 
 /** Props of {@link VisualLayerCredentials}. */
 export interface VisualLayerCredentialsProps {
@@ -10,9 +11,6 @@ export interface VisualLayerCredentialsProps {
    */
   readonly existingSecretName?: string;
 }
-
-/** Value a new secret starts with; the functions refuse it with a message that says what to do. */
-export const PLACEHOLDER_API_KEY = 'REPLACE_WITH_API_KEY';
 
 /**
  * Where the Visual Layer credentials live. A new secret starts as

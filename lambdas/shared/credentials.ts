@@ -9,7 +9,8 @@ export type VisualLayerCredentials =
 /** Lifetime of a minted token. The API docs use 10 minutes; a token is minted per invocation. */
 export const TOKEN_TTL_SECONDS = 600;
 
-const PLACEHOLDER = /^REPLACE[_ ]/i;
+/** The API key a secret created by the stack starts with; the functions refuse it. */
+export const PLACEHOLDER_API_KEY = 'REPLACE_WITH_API_KEY';
 
 /**
  * Reads the secret's value: `{"apiKey": "...", "apiSecret": "..."}` (preferred), `{"jwt": "..."}`, or
@@ -41,7 +42,7 @@ export function parseCredentialSecret(raw: string | undefined, secretId: string)
     if (missing.length > 0) {
       throw new CredentialsError(`the secret ${secretId} lacks ${missing.join(' and ')}; ${HOW_TO_FILL}`);
     }
-    if (PLACEHOLDER.test(apiKey ?? '') || PLACEHOLDER.test(apiSecret ?? '')) {
+    if (apiKey === PLACEHOLDER_API_KEY) {
       throw new CredentialsError(`the secret ${secretId} still holds the placeholder values; ${HOW_TO_FILL}`);
     }
     return { kind: 'keys', apiKey: apiKey as string, apiSecret: apiSecret as string };

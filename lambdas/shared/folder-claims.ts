@@ -41,8 +41,6 @@ export interface FolderClaimsOptions {
   ledgerTable: string;
   stateMachineArn: string;
   clock?: () => Date;
-  /** Called with counts of I/O, for logs and benchmarks. */
-  onWrite?: (kind: 'ledger' | 'record', requests: number) => void;
 }
 
 /**
@@ -110,7 +108,6 @@ export class FolderClaims {
         const out = await this.options.dynamodb.send(
           new BatchWriteItemCommand({ RequestItems: { [this.options.ledgerTable]: pending } }),
         );
-        this.options.onWrite?.('ledger', 1);
         pending = out.UnprocessedItems?.[this.options.ledgerTable] ?? [];
       }
     }
@@ -149,7 +146,6 @@ export class FolderClaims {
           },
         }),
       );
-      this.options.onWrite?.('record', 1);
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
     }
@@ -185,7 +181,6 @@ export class FolderClaims {
           ConditionExpression: 'attribute_not_exists(folderUri)',
         }),
       );
-      this.options.onWrite?.('record', 1);
       return inputFrom(batch, 1, now);
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException) return undefined;
@@ -225,7 +220,6 @@ export class FolderClaims {
           },
         }),
       );
-      this.options.onWrite?.('record', 1);
       return inputFrom(batch, attempt + 1, now);
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException) return undefined;
