@@ -4,7 +4,7 @@ import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { ExecutionError, StateMachine } from 'aws-local-stepfunctions';
 import { STATE_NAMES } from '../infra/constructs/ingest-workflow';
-import { RECORD_KEYS } from '../infra/constructs/records-table';
+import { RECORD_KEYS } from '../lambdas/shared/record/folder-record';
 import { type SynthesizedApp, synthesizeApp, type Template } from './aws/cloud-assembly';
 import { LocalDynamoDb } from './aws/dynamodb';
 import { matchesPattern } from './aws/event-pattern';

@@ -33,7 +33,7 @@ import {
 import { Construct } from 'constructs';
 import { FAILURE_CODES, RETRYABLE_ERROR_NAMES } from '../../lambdas/shared/errors';
 import { MAX_CONSECUTIVE_POLL_FAILURES } from '../../lambdas/shared/limits';
-import { RECORD_KEYS } from './records-table';
+import { RECORD_KEYS } from '../../lambdas/shared/record/folder-record';
 
 /** Props of {@link IngestWorkflow}. */
 export interface IngestWorkflowProps {

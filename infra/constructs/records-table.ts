@@ -1,13 +1,7 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
 import { AttributeType, BillingMode, ProjectionType, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
 import { Construct } from 'constructs';
-
-/** Names of the record table's keys and indexes, shared by the workflow, the CLI and the tests. */
-export const RECORD_KEYS = {
-  partitionKey: 'folderUri',
-  byDatasetIndex: 'byDatasetId',
-  byStatusIndex: 'byStatus',
-} as const;
+import { RECORD_KEYS } from '../../lambdas/shared/record/folder-record';
 
 /**
  * The DynamoDB table of ingestion records: one item per folder, keyed by its `s3://` URI. On demand,

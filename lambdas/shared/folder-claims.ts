@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import {
   BatchWriteItemCommand,
   ConditionalCheckFailedException,
@@ -10,10 +9,8 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { ExecutionAlreadyExists, type SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import type { FolderBatch } from './folder-batch';
+import { executionName, isRetryable, RETRYABLE_STATUS_VALUES, reopenUpdate } from './record/folder-record';
 import { readFolderObjects } from './settle';
-
-/** Record statuses from which a new drop starts a new attempt. */
-export const RETRYABLE_STATUSES = ['ERROR', 'TIMED_OUT', 'FAILED'] as const;
 
 /** How long ledger entries are kept (they dedupe object events and count a folder's objects). */
 export const LEDGER_TTL_DAYS = 90;
@@ -71,7 +68,7 @@ export class FolderClaims {
       if (status === 'PENDING') {
         return this.start(inputFrom(batch, attempt, record.claimedAt?.S ?? record.createdAt?.S ?? ''));
       }
-      if ((RETRYABLE_STATUSES as readonly string[]).includes(status ?? '')) {
+      if (isRetryable(status)) {
         const reopened = await this.reopen(batch, attempt, record);
         if (reopened) return this.start(reopened);
         continue;
@@ -195,18 +192,17 @@ export class FolderClaims {
     record: Record<string, { S?: string; N?: string; M?: unknown }>,
   ): Promise<FolderExecutionInput | undefined> {
     const now = this.clock().toISOString();
-    const keep: string[] = ['lastStatus = #status'];
-    if (record.error) keep.push('lastError = #error');
-    if (record.datasetId) keep.push('lastDatasetId = datasetId');
+    const update = reopenUpdate(record.datasetId !== undefined, {
+      set: ['attempts = :next'],
+      condition: 'attempts = :attempt',
+    });
     try {
       await this.options.dynamodb.send(
         new UpdateItemCommand({
           TableName: this.options.recordsTable,
           Key: { folderUri: { S: batch.folderUri } },
-          UpdateExpression:
-            `SET ${keep.join(', ')}, #status = :pending, attempts = :next, claimedAt = :now, updatedAt = :now, datasetName = :name ` +
-            'REMOVE #error, datasetId, datasetUrl, finishedAt, vlStatus, progress, polls, nImages, nVideos',
-          ConditionExpression: '#status IN (:error, :timedOut, :failed) AND attempts = :attempt',
+          UpdateExpression: update.updateExpression,
+          ConditionExpression: update.conditionExpression,
           ExpressionAttributeNames: { '#status': 'status', '#error': 'error' },
           ExpressionAttributeValues: {
             ':pending': { S: 'PENDING' },
@@ -214,9 +210,7 @@ export class FolderClaims {
             ':attempt': { N: String(attempt) },
             ':now': { S: now },
             ':name': { S: batch.datasetName },
-            ':error': { S: 'ERROR' },
-            ':timedOut': { S: 'TIMED_OUT' },
-            ':failed': { S: 'FAILED' },
+            ...Object.fromEntries(Object.entries(RETRYABLE_STATUS_VALUES).map(([k, v]) => [k, { S: v }])),
           },
         }),
       );
@@ -254,14 +248,6 @@ function inputFrom(batch: FolderBatch, attempt: number, claimedAt: string): Fold
     attempt,
     claimedAt,
   };
-}
-
-/**
- * The execution name of a folder's attempt: a hash of the folder URI (names allow 80 characters of a
- * restricted set, folder URIs are longer and freer) plus the attempt number.
- */
-export function executionName(folderUri: string, attempt: number): string {
-  return `folder-${createHash('sha256').update(folderUri).digest('hex').slice(0, 48)}-a${attempt}`;
 }
 
 function sleep(ms: number): Promise<void> {

@@ -27,7 +27,8 @@ export function stateGraph(definition: { StartAt: string; States: Record<string,
       for (const { Next, ...condition } of state.Choices ?? []) {
         lines.push(`${name} --when ${JSON.stringify(condition)}--> ${Next}`);
       }
-      for (const c of state.Catch ?? []) lines.push(`${name} --catch ${c.ErrorEquals.join('|')}--> ${c.Next}`);
+      for (const c of state.Catch ?? [])
+        lines.push(`${name} --catch ${c.ErrorEquals.join('|')}--> ${c.Next}`);
       for (const r of state.Retry ?? []) lines.push(`${name} --retry ${r.ErrorEquals.join('|')}`);
       for (const inner of [state.Iterator, state.ItemProcessor, ...(state.Branches ?? [])]) {
         if (inner) visit(inner.States);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { foldBatch } from '../../lambdas/shared/folder-batch';
-import { executionName } from '../../lambdas/shared/folder-claims';
+import { executionName } from '../../lambdas/shared/record/folder-record';
 import type { FolderRules } from '../../lambdas/shared/s3-key';
 import { decideSettle } from '../../lambdas/shared/settle';
 import { objectCreated } from '../support/events';

@@ -1,0 +1,170 @@
+import { createHash } from 'node:crypto';
+
+/**
+ * The folder record: one DynamoDB item per folder, keyed by its `s3://bucket/folder/` URI. This module
+ * is its only owner. The state machine's DynamoDB tasks (infra) and the functions (lambdas) both build
+ * their keys, status values and update expressions from it, so the two sides cannot drift apart.
+ */
+
+/** Key and index names of the records table. */
+export const RECORD_KEYS = {
+  partitionKey: 'folderUri',
+  byDatasetIndex: 'byDatasetId',
+  byStatusIndex: 'byStatus',
+} as const;
+
+/** Pipeline states of a folder, in the order an attempt moves through them. */
+export const RECORD_STATUSES = [
+  'PENDING',
+  'CREATING',
+  'INDEXING',
+  'READY',
+  'ERROR',
+  'TIMED_OUT',
+  'FAILED',
+] as const;
+/** A folder's pipeline state (`status`). */
+export type RecordStatus = (typeof RECORD_STATUSES)[number];
+
+/** Ends of an attempt from which new objects start a new attempt. Each of them carries `error`. */
+export const RETRYABLE_STATUSES = ['ERROR', 'TIMED_OUT', 'FAILED'] as const satisfies readonly RecordStatus[];
+/** Ends of an attempt. */
+export const TERMINAL_STATUSES = ['READY', ...RETRYABLE_STATUSES] as const satisfies readonly RecordStatus[];
+
+/** Whether a record in this status may be claimed again by a new drop. */
+export function isRetryable(status: string | undefined): boolean {
+  return (RETRYABLE_STATUSES as readonly string[]).includes(status ?? '');
+}
+
+/**
+ * Every attribute a record can hold, with what it means. The README's record table documents
+ * exactly these (a test compares them).
+ */
+export const RECORD_ATTRIBUTES = {
+  folderUri: 'the folder, `s3://bucket/folder/` (decoded key)',
+  status: 'pipeline state',
+  datasetId: "Visual Layer's dataset id",
+  datasetName: 'name the dataset was created with',
+  datasetUrl: 'link to the dataset in Visual Layer',
+  vlStatus: "Visual Layer's own status word at the last check",
+  progress: 'Visual Layer progress, 0–100, at the last check',
+  nImages: 'images in the dataset (final records)',
+  nVideos: 'videos in the dataset (final records)',
+  error: '`{code, message}` of the attempt that failed',
+  executionArn: 'the execution handling the current attempt',
+  objectCount: 'objects counted in the folder',
+  lateObjectCount: 'objects S3 created after the dataset was created (quiet trigger)',
+  firstObjectAt: 'S3 time of the oldest object',
+  lastObjectAt: 'S3 time of the newest object',
+  attempts: 'attempts so far (1 = the first drop)',
+  claimedAt: 'when the current attempt was claimed',
+  settledAt: 'when the folder was found quiet and its dataset creation began (quiet trigger)',
+  createdAt: 'when the record was made',
+  updatedAt: 'last change (the `byStatus` index sorts on it)',
+  finishedAt: 'when the attempt ended',
+  polls: 'status checks made',
+  lastStatus: 'status the previous attempt ended with',
+  lastError: 'error of the previous attempt',
+  lastDatasetId: 'dataset of the previous attempt, if it made one',
+} as const;
+/** An attribute name of the record. */
+export type RecordAttribute = keyof typeof RECORD_ATTRIBUTES;
+
+/** Attributes that describe one attempt's dataset and outcome: a new attempt removes them. */
+export const ATTEMPT_ATTRIBUTES = [
+  'error',
+  'datasetId',
+  'datasetUrl',
+  'finishedAt',
+  'vlStatus',
+  'progress',
+  'polls',
+  'nImages',
+  'nVideos',
+] as const satisfies readonly RecordAttribute[];
+
+/** DynamoDB reserved words among the attribute names: expressions use `#status`, `#error`. */
+const RESERVED = ['status', 'error'] as const;
+
+/** The parts of an update expression, by clause. */
+export interface UpdateClauses {
+  set?: string[];
+  add?: string[];
+  remove?: readonly string[];
+}
+
+/** Joins clauses into an update expression, writing reserved attribute names as `#name`. */
+export function updateExpression(clauses: UpdateClauses): string {
+  const parts: string[] = [];
+  if (clauses.set?.length) parts.push(`SET ${clauses.set.join(', ')}`);
+  if (clauses.add?.length) parts.push(`ADD ${clauses.add.join(', ')}`);
+  if (clauses.remove?.length) parts.push(`REMOVE ${clauses.remove.map(aliased).join(', ')}`);
+  return parts.join(' ');
+}
+
+/** `#status` / `#error` aliases an expression needs, or undefined when it needs none. */
+export function attributeNames(...expressions: (string | undefined)[]): Record<string, string> | undefined {
+  const text = expressions.join(' ');
+  const names: Record<string, string> = {};
+  for (const word of RESERVED) if (text.includes(`#${word}`)) names[`#${word}`] = word;
+  return Object.keys(names).length > 0 ? names : undefined;
+}
+
+function aliased(attribute: string): string {
+  return (RESERVED as readonly string[]).includes(attribute) ? `#${attribute}` : attribute;
+}
+
+/** `:error, :timedOut, :failed` → the retryable statuses, for a condition `#status IN (…)`. */
+export const RETRYABLE_STATUS_VALUES: Record<string, (typeof RETRYABLE_STATUSES)[number]> = {
+  ':error': 'ERROR',
+  ':timedOut': 'TIMED_OUT',
+  ':failed': 'FAILED',
+};
+
+/** Condition that the record ended an attempt in a retryable status. */
+export const RETRYABLE_CONDITION = `#status IN (${Object.keys(RETRYABLE_STATUS_VALUES).join(', ')})`;
+
+/**
+ * The update that opens a new attempt on a record whose last attempt failed: the last outcome is
+ * kept as `lastStatus`, `lastError` and (when that attempt made a dataset) `lastDatasetId`, the
+ * attempt's own attributes are removed, and the record is `PENDING` again. Expects the values
+ * `:pending`, `:now`, `:name` and {@link RETRYABLE_STATUS_VALUES}; `extra` adds the caller's clauses.
+ * Both re-open paths (the folding function and the state machine's marker re-claim) use it.
+ */
+export function reopenUpdate(
+  hadDataset: boolean,
+  extra: { set?: string[]; add?: string[]; condition?: string } = {},
+): { updateExpression: string; conditionExpression: string } {
+  const keep = [
+    'lastStatus = #status',
+    'lastError = #error',
+    ...(hadDataset ? ['lastDatasetId = datasetId'] : []),
+  ];
+  return {
+    updateExpression: updateExpression({
+      set: [
+        ...keep,
+        '#status = :pending',
+        'datasetName = :name',
+        'claimedAt = :now',
+        'updatedAt = :now',
+        ...(extra.set ?? []),
+      ],
+      add: extra.add,
+      remove: ATTEMPT_ATTRIBUTES,
+    }),
+    conditionExpression: [
+      RETRYABLE_CONDITION,
+      hadDataset ? 'attribute_exists(datasetId)' : 'attribute_not_exists(datasetId)',
+      ...(extra.condition ? [extra.condition] : []),
+    ].join(' AND '),
+  };
+}
+
+/**
+ * The execution name of a folder's attempt: a hash of the folder URI (names allow 80 characters of a
+ * restricted set, folder URIs are longer and freer) plus the attempt number.
+ */
+export function executionName(folderUri: string, attempt: number): string {
+  return `folder-${createHash('sha256').update(folderUri).digest('hex').slice(0, 48)}-a${attempt}`;
+}
