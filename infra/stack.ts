@@ -1,16 +1,16 @@
 import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
-import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
 import type { IngestConfig } from './config';
 import { VisualLayerCredentials } from './constructs/credentials';
 import { IngestAlarms } from './constructs/ingest-alarms';
 import { IngestBucket } from './constructs/ingest-bucket';
-import { IngestTrigger } from './constructs/ingest-trigger';
-import { IngestWorkflow } from './constructs/ingest-workflow';
 import { ObjectLedger } from './constructs/object-ledger';
 import { PipelineFunction } from './constructs/pipeline-function';
 import { PipelineKey } from './constructs/pipeline-key';
 import { RecordsTable } from './constructs/records-table';
+import { MarkerTrigger } from './constructs/triggers/marker-trigger';
+import { QuietTrigger } from './constructs/triggers/quiet-trigger';
+import { IngestWorkflow } from './constructs/workflow/ingest-workflow';
 
 /** Props of {@link VlIngestStack}. */
 export interface VlIngestStackProps extends StackProps {
@@ -28,12 +28,6 @@ export const OUTPUTS = {
   alarmTopic: 'AlarmTopicArn',
   objectQueue: 'ObjectQueueArn',
 } as const;
-
-/**
- * Longest a folder may keep receiving objects before its dataset is created anyway (quiet trigger).
- * Objects that arrive later are recorded but not added to the dataset (README, "Triggers").
- */
-export const SETTLE_CAP = Duration.hours(6);
 
 /** The whole pipeline. Composition only: each concern is its own construct. */
 export class VlIngestStack extends Stack {
@@ -88,81 +82,39 @@ export class VlIngestStack extends Stack {
     credentials.secret.grantRead(createFunction);
     credentials.secret.grantRead(statusFunction);
 
-    // The quiet trigger folds object events per folder before anything starts.
-    const quiet = config.trigger === 'quiet';
-    const ledger = quiet ? new ObjectLedger(this, 'Ledger') : undefined;
-    const settleFunction = ledger
-      ? new PipelineFunction(this, 'SettleFolder', {
-          handlerFolder: 'settle-folder',
-          logKey: key,
-          description: 'vl-ingest: tells whether a folder has been quiet long enough to create its dataset',
-          environment: {
-            LEDGER_TABLE: ledger.table.tableName,
-            QUIET_SECONDS: String(config.quietSeconds),
-            SETTLE_CAP_SECONDS: String(SETTLE_CAP.toSeconds()),
-          },
-        })
-      : undefined;
-    if (ledger && settleFunction) ledger.table.grant(settleFunction, 'dynamodb:Query');
-
+    // The one place the trigger is chosen: it owns its resources and hands the workflow its entry.
+    const trigger =
+      config.trigger === 'quiet'
+        ? new QuietTrigger(this, 'Trigger', {
+            bucket: drops.bucket,
+            config,
+            ledger: new ObjectLedger(this, 'Ledger'),
+            recordsTable: records.table,
+            folderRules: folderRulesEnv,
+            logKey: key,
+          })
+        : new MarkerTrigger(this, 'Trigger', { bucket: drops.bucket, config });
     const workflow = new IngestWorkflow(this, 'Workflow', {
       table: records.table,
       planFunction,
       createFunction,
       statusFunction,
-      settleFunction,
-      settleCap: quiet ? SETTLE_CAP : undefined,
+      entry: trigger,
       pollIntervalSeconds: config.pollIntervalSeconds,
       maxWaitMinutes: config.maxWaitMinutes,
       logKey: key,
     });
-
-    let foldFunction: PipelineFunction | undefined;
-    if (ledger) {
-      foldFunction = new PipelineFunction(this, 'FoldEvents', {
-        handlerFolder: 'fold-events',
-        logKey: key,
-        description: 'vl-ingest: folds queued object events per folder and starts one execution per folder',
-        environment: {
-          ...folderRulesEnv,
-          RECORDS_TABLE: records.table.tableName,
-          LEDGER_TABLE: ledger.table.tableName,
-          STATE_MACHINE_ARN: workflow.stateMachine.stateMachineArn,
-        },
-        timeout: Duration.seconds(60),
-      });
-      // Batch puts of objects; Query to recount a folder whose objects were recorded after creation.
-      ledger.table.grant(foldFunction, 'dynamodb:BatchWriteItem', 'dynamodb:Query');
-      foldFunction.addToRolePolicy(
-        new PolicyStatement({
-          actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
-          resources: [records.table.tableArn],
-        }),
-      );
-      workflow.stateMachine.grantStartExecution(foldFunction);
-    }
-    const trigger = new IngestTrigger(this, 'Trigger', {
-      bucket: drops.bucket,
-      stateMachine: workflow.stateMachine,
-      foldFunction,
-      config,
-    });
+    trigger.connect(workflow.stateMachine);
 
     const alarms = new IngestAlarms(this, 'Alarms', {
       stateMachine: workflow.stateMachine,
       deadLetterQueue: trigger.deadLetterQueue,
-      functions: [
-        planFunction,
-        createFunction,
-        statusFunction,
-        ...(settleFunction ? [settleFunction] : []),
-        ...(foldFunction ? [foldFunction] : []),
-      ],
+      functions: [planFunction, createFunction, statusFunction, ...trigger.functions],
       key,
       alarmEmail: config.alarmEmail,
     });
 
-    if (trigger.objectQueue) {
+    if (trigger instanceof QuietTrigger) {
       new CfnOutput(this, OUTPUTS.objectQueue, {
         value: trigger.objectQueue.queueArn,
         description: 'Queue of object events (quiet trigger): replay dead letters into it',

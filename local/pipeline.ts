@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { ExecutionError, StateMachine } from 'aws-local-stepfunctions';
-import { STATE_NAMES } from '../infra/constructs/ingest-workflow';
+import { STATE_NAMES } from '../infra/constructs/workflow/state-names';
 import { RECORD_KEYS } from '../lambdas/shared/record/folder-record';
 import { type SynthesizedApp, synthesizeApp, type Template } from './aws/cloud-assembly';
 import { LocalDynamoDb } from './aws/dynamodb';
@@ -175,8 +175,9 @@ export class LocalPipeline {
       const env: Record<string, string> = { ...baseEnv, ...variables, ...this.options.functionEnvironment };
       if (env.VL_BASE_URL) env.VL_BASE_URL = vlUrl;
       if (env.VL_SECRET_ID) this.secretId = env.VL_SECRET_ID;
-      // Logical ids of top-level constructs are the construct id plus an 8-character hash.
-      const name = logicalId.replace(/[0-9A-F]{8}$/, '');
+      // The function's construct id (`VlIngest/Trigger/FoldEvents/Resource` → FoldEvents).
+      const cdkPath = String(resource.Metadata?.['aws:cdk:path'] ?? logicalId);
+      const name = cdkPath.split('/').at(-2) ?? logicalId;
       const lambda = new LocalLambda(name, assetDir, env);
       this.functions.set(localPhysicalId(template, logicalId), { logicalId, name, lambda });
     }

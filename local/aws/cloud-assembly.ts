@@ -33,7 +33,12 @@ export function synthesizeApp(context: Record<string, unknown> = {}): Synthesize
   const cdkJson = JSON.parse(readFileSync(path.join(REPO_ROOT, 'cdk.json'), 'utf8')) as { context?: object };
   const app = new App({
     outdir,
-    context: { ...cdkJson.context, 'aws:cdk:enable-asset-metadata': true, ...context },
+    context: {
+      ...cdkJson.context,
+      'aws:cdk:enable-asset-metadata': true,
+      'aws:cdk:enable-path-metadata': true,
+      ...context,
+    },
   });
   const stack = buildApp(app);
   app.synth();

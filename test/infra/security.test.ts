@@ -86,7 +86,9 @@ describe.each([
       )
       .flatMap((p) => p.roles);
     const expected =
-      'trigger' in context ? ['WorkflowStateMachineRole'] : ['FoldEventsRole', 'WorkflowStateMachineRole'];
+      'trigger' in context
+        ? ['WorkflowStateMachineRole']
+        : ['TriggerFoldEventsRole', 'WorkflowStateMachineRole'];
     expect(writers.sort()).toEqual(expected);
   });
 
@@ -145,9 +147,9 @@ describe('IAM scope with the defaults', () => {
       PlanFolderRole: own('PlanFolder'),
       CreateDatasetRole: [...own('CreateDataset'), ...secret],
       CheckStatusRole: [...own('CheckStatus'), ...secret],
-      SettleFolderRole: [...own('SettleFolder'), 'dynamodb:Query LedgerTable'],
-      FoldEventsRole: [
-        ...own('FoldEvents'),
+      TriggerSettleFolderRole: [...own('TriggerSettleFolder'), 'dynamodb:Query LedgerTable'],
+      TriggerFoldEventsRole: [
+        ...own('TriggerFoldEvents'),
         'dynamodb:BatchWriteItem LedgerTable',
         'dynamodb:Query LedgerTable',
         'dynamodb:GetItem RecordsTable',
@@ -167,7 +169,7 @@ describe('IAM scope with the defaults', () => {
     const machine = [...(granted.get('WorkflowStateMachineRole') ?? [])];
     expect(machine.filter((a) => a.startsWith('dynamodb:'))).toEqual(['dynamodb:UpdateItem RecordsTable']);
     expect(machine.filter((a) => a.startsWith('lambda:'))).toEqual([
-      'lambda:InvokeFunction CheckStatus,CreateDataset,PlanFolder,SettleFolder',
+      'lambda:InvokeFunction CheckStatus,CreateDataset,PlanFolder,TriggerSettleFolder',
     ]);
   });
 });

@@ -1,13 +1,12 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
+import { TARGET_MAX_EVENT_AGE, TARGET_RETRY_ATTEMPTS } from '../../infra/constructs/triggers/object-trigger';
 import {
   FOLD_BATCH_SIZE,
   FOLD_BATCH_WINDOW,
   FOLD_MAX_RECEIVES,
-  TARGET_MAX_EVENT_AGE,
-  TARGET_RETRY_ATTEMPTS,
-} from '../../infra/constructs/ingest-trigger';
-import { SETTLE_CAP } from '../../infra/stack';
+  SETTLE_CAP,
+} from '../../infra/constructs/triggers/quiet-trigger';
 import {
   HISTORY_EVENT_LIMIT,
   MAX_CONSECUTIVE_POLL_FAILURES,
@@ -28,7 +27,7 @@ describe('default stack', () => {
       Object.keys(functions)
         .map((id) => id.replace(/[0-9A-F]{8}$/, ''))
         .sort(),
-    ).toEqual(['CheckStatus', 'CreateDataset', 'FoldEvents', 'PlanFolder', 'SettleFolder']);
+    ).toEqual(['CheckStatus', 'CreateDataset', 'PlanFolder', 'TriggerFoldEvents', 'TriggerSettleFolder']);
     for (const fn of Object.values(functions) as Resource[]) {
       expect(fn.Properties).toMatchObject({
         Runtime: 'nodejs24.x',
@@ -110,7 +109,7 @@ describe('default stack', () => {
 
   it('hands queued events to the folding function in large batches, reporting failures per message', () => {
     templateOf(app()).hasResourceProperties('AWS::Lambda::EventSourceMapping', {
-      FunctionName: { Ref: Match.stringLikeRegexp('^FoldEvents') },
+      FunctionName: { Ref: Match.stringLikeRegexp('^TriggerFoldEvents') },
       BatchSize: FOLD_BATCH_SIZE,
       MaximumBatchingWindowInSeconds: FOLD_BATCH_WINDOW.toSeconds(),
       FunctionResponseTypes: ['ReportBatchItemFailures'],
@@ -229,13 +228,25 @@ describe('default stack', () => {
     };
     const claim = States.ClaimFolder as Update;
     const reclaim = States.ReclaimFailedFolder as Update;
+    const reclaimWithout = States.ReclaimFailedFolderWithoutDataset as Update;
     expect(claim.Parameters.ConditionExpression).toBe('attribute_not_exists(folderUri)');
     expect(claim.Catch[0]).toMatchObject({
       ErrorEquals: ['DynamoDB.ConditionalCheckFailedException'],
       Next: 'ReclaimFailedFolder',
     });
-    expect(reclaim.Parameters.ConditionExpression).toBe('#status IN (:error, :timedOut, :failed)');
+    // A failed attempt that made a dataset is re-claimed keeping it as lastDatasetId; one that did not
+    // is re-claimed by the second update; anything else only counts.
+    expect(reclaim.Parameters.ConditionExpression).toBe(
+      '#status IN (:error, :timedOut, :failed) AND attribute_exists(datasetId)',
+    );
     expect(reclaim.Catch[0]).toMatchObject({
+      ErrorEquals: ['DynamoDB.ConditionalCheckFailedException'],
+      Next: 'ReclaimFailedFolderWithoutDataset',
+    });
+    expect(reclaimWithout.Parameters.ConditionExpression).toBe(
+      '#status IN (:error, :timedOut, :failed) AND attribute_not_exists(datasetId)',
+    );
+    expect(reclaimWithout.Catch[0]).toMatchObject({
       ErrorEquals: ['DynamoDB.ConditionalCheckFailedException'],
       Next: 'CountLateObject',
     });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { EVENT_PATTERN_LIMIT, objectKeyPatterns } from '../../infra/constructs/ingest-trigger';
+import { EVENT_PATTERN_LIMIT, objectKeyPatterns } from '../../infra/constructs/triggers/key-patterns';
 import { encodeS3EventKey } from '../../lambdas/shared/s3-key';
 import { matchesPattern } from '../../local/aws/event-pattern';
 

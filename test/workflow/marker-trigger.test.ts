@@ -32,6 +32,42 @@ describe('marker trigger: rule → state machine, on the marker only', () => {
     });
   });
 
+  it('a new marker after a failed attempt claims the folder again and keeps the last dataset', async () => {
+    const p = await start({ simulator: { lifecycle: { outcome: 'ERROR', fatalErrorMsg: 'no access' } } });
+    const folder = 's3://acme-vision-drops/incoming/redo/';
+    p.deliver(objectCreated(BUCKET, 'incoming/redo/_READY', { size: 0 }));
+    await p.settled();
+    const failed = await p.record(folder);
+    expect(failed).toMatchObject({ status: 'ERROR', attempts: 1, datasetId: expect.any(String) });
+    p.simulator.lifecycle = {};
+    p.deliver(objectCreated(BUCKET, 'incoming/redo/_READY', { size: 0 }));
+    await p.settled();
+    const record = await p.record(folder);
+    expect(record).toMatchObject({
+      status: 'READY',
+      attempts: 2,
+      lastStatus: 'ERROR',
+      lastError: { code: 'VL_ERROR', message: 'no access' },
+      lastDatasetId: failed?.datasetId,
+    });
+    expect(record?.datasetId).not.toBe(failed?.datasetId);
+    expect(record?.error).toBeUndefined();
+  });
+
+  it('a new marker after a failure before any dataset claims the folder again without a last dataset', async () => {
+    const p = await start();
+    const folder = 's3://acme-vision-drops/incoming/early/';
+    p.simulator.inject({ method: 'POST', path: '/api/v1/dataset', status: 400, body: { detail: 'nope' } });
+    p.deliver(objectCreated(BUCKET, 'incoming/early/_READY', { size: 0 }));
+    await p.settled();
+    expect(await p.record(folder)).toMatchObject({ status: 'FAILED', error: { code: 'BAD_REQUEST' } });
+    p.deliver(objectCreated(BUCKET, 'incoming/early/_READY', { size: 0 }));
+    await p.settled();
+    const record = await p.record(folder);
+    expect(record).toMatchObject({ status: 'READY', attempts: 2, lastStatus: 'FAILED' });
+    expect(record?.lastDatasetId).toBeUndefined();
+  });
+
   it('ignores a marker below the folder level and other names', async () => {
     const p = await start();
     p.deliver(objectCreated(BUCKET, 'incoming/batch 8/sub/_READY'));

@@ -82,10 +82,8 @@ describe('quiet trigger: rule → queue → folding function → one execution p
     });
     p.deliver(objectCreated(BUCKET, 'incoming/redo/a.jpg'));
     await p.settled();
-    expect(await p.record('s3://acme-vision-drops/incoming/redo/')).toMatchObject({
-      status: 'ERROR',
-      attempts: 1,
-    });
+    const failed = await p.record('s3://acme-vision-drops/incoming/redo/');
+    expect(failed).toMatchObject({ status: 'ERROR', attempts: 1, datasetId: expect.any(String) });
     p.simulator.lifecycle = {};
     p.deliver(objectCreated(BUCKET, 'incoming/redo/b.jpg'));
     await p.settled();
@@ -96,7 +94,9 @@ describe('quiet trigger: rule → queue → folding function → one execution p
       objectCount: 2,
       lastStatus: 'ERROR',
       lastError: { code: 'VL_ERROR', message: 'no access' },
+      lastDatasetId: failed?.datasetId,
     });
+    expect(record?.datasetId).not.toBe(failed?.datasetId);
     expect(errorOf(record).code).toBeUndefined();
     expect(p.simulator.createCalls()).toHaveLength(2);
   });

@@ -1,0 +1,92 @@
+import { Duration, Validations } from 'aws-cdk-lib';
+import { Match, Rule } from 'aws-cdk-lib/aws-events';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import type { IBucket } from 'aws-cdk-lib/aws-s3';
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import type { IChainable, StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
+import { Construct } from 'constructs';
+import type { IngestConfig } from '../../config';
+import type { EventStartPhase } from '../workflow/event-start-phase';
+import type { WorkflowEntry } from '../workflow/ingest-workflow';
+import type { WorkflowTasks } from '../workflow/tasks';
+import { objectKeyPatterns } from './key-patterns';
+
+/** How long EventBridge keeps retrying a failed delivery before the event goes to the dead-letter queue. */
+export const TARGET_MAX_EVENT_AGE = Duration.hours(24);
+/** Retry attempts of the rule target (the service maximum). */
+export const TARGET_RETRY_ATTEMPTS = 185;
+
+/** What both triggers are given. */
+export interface ObjectTriggerProps {
+  readonly bucket: IBucket;
+  readonly config: Pick<IngestConfig, 'prefix' | 'folderDepth' | 'trigger' | 'markerName'>;
+}
+
+/**
+ * The part both triggers share: a rule on the bucket's S3 "Object Created" events (only keys under
+ * the prefix and deep enough to name a folder; media files of the quiet trigger, non-empty only, or
+ * the marker object) and the dead-letter queue for what cannot be delivered for 24 h. A trigger is
+ * also the workflow's entry: it says how an execution begins, and is connected to the state machine
+ * once that exists.
+ */
+export abstract class ObjectTrigger extends Construct implements WorkflowEntry {
+  readonly rule: Rule;
+  /** Events that could not be delivered or processed after every retry. */
+  readonly deadLetterQueue: Queue;
+  /** The delivery settings of the rule's target. */
+  protected readonly delivery: { deadLetterQueue: Queue; maxEventAge: Duration; retryAttempts: number };
+  abstract readonly invokedFunctions: IFunction[];
+  /** Functions the trigger owns (alarmed with the others). */
+  abstract readonly functions: IFunction[];
+  readonly settleCap?: Duration;
+
+  constructor(scope: Construct, id: string, props: ObjectTriggerProps) {
+    super(scope, id);
+    const { config } = props;
+    this.deadLetterQueue = new Queue(this, 'DeadLetters', {
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    Validations.of(this.deadLetterQueue).acknowledge(
+      {
+        id: 'Serverless::Serverless-SQSRedrivePolicy',
+        reason:
+          'This queue is the dead-letter queue; it is alarmed and replayed by hand (docs/operations.md).',
+      },
+      {
+        id: 'AwsSolutions::AwsSolutions-SQS3',
+        reason:
+          'This queue is the dead-letter queue of the rule target (and of the object queue, quiet trigger).',
+      },
+    );
+    this.rule = new Rule(this, 'ObjectCreated', {
+      description: `Starts vl-ingest for ${config.trigger === 'marker' ? `"${config.markerName}" markers` : 'media objects'} under "${config.prefix}"`,
+      eventPattern: {
+        source: ['aws.s3'],
+        detailType: ['Object Created'],
+        detail: {
+          bucket: { name: [props.bucket.bucketName] },
+          object: {
+            key: Match.anyOf(...objectKeyPatterns(config).map((p) => Match.wildcard(p))),
+            ...(config.trigger === 'quiet' ? { size: Match.greaterThan(0) } : {}),
+          },
+        },
+      },
+    });
+    this.delivery = {
+      deadLetterQueue: this.deadLetterQueue,
+      maxEventAge: TARGET_MAX_EVENT_AGE,
+      retryAttempts: TARGET_RETRY_ATTEMPTS,
+    };
+  }
+
+  abstract startWith(
+    scope: Construct,
+    tasks: WorkflowTasks,
+    phases: { eventStart: EventStartPhase; create: IChainable },
+  ): IChainable;
+
+  /** Connects the trigger to the state machine it starts. */
+  abstract connect(stateMachine: StateMachine): void;
+}

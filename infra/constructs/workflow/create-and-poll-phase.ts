@@ -1,0 +1,165 @@
+import { Duration } from 'aws-cdk-lib';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import {
+  Choice,
+  Condition,
+  type INextable,
+  JitterType,
+  JsonPath,
+  Pass,
+  Result,
+  type State,
+  StateMachineFragment,
+  TaskInput,
+  Wait,
+  WaitTime,
+} from 'aws-cdk-lib/aws-stepfunctions';
+import { DynamoAttributeValue } from 'aws-cdk-lib/aws-stepfunctions-tasks';
+import type { Construct } from 'constructs';
+import { FAILURE_CODES, RETRYABLE_ERROR_NAMES } from '../../../lambdas/shared/errors';
+import { MAX_CONSECUTIVE_POLL_FAILURES } from '../../../lambdas/shared/limits';
+import { updateExpression } from '../../../lambdas/shared/record/folder-record';
+import { OUTCOMES, OutcomePhase } from './outcome-phase';
+import { STATE_NAMES } from './state-names';
+import { now, num, str, text, type WorkflowTasks } from './tasks';
+
+/** Props of {@link CreateAndPollPhase}. */
+export interface CreateAndPollProps {
+  readonly createFunction: IFunction;
+  readonly statusFunction: IFunction;
+  /** First (and shortest) wait before a status check, in seconds. */
+  readonly pollIntervalSeconds: number;
+}
+
+/**
+ * Creates the folder's dataset (retrying Visual Layer's transient errors with backoff and jitter),
+ * records it as `INDEXING`, then polls its status with a Wait/Choice loop whose waits the status
+ * function decides, until Visual Layer says READY or ERROR or the deadline passes; each of those
+ * ends in its {@link OutcomePhase}. A failed status check counts as a check and the loop goes on,
+ * until {@link MAX_CONSECUTIVE_POLL_FAILURES} in a row.
+ */
+export class CreateAndPollPhase extends StateMachineFragment {
+  readonly startState: State;
+  readonly endStates: INextable[] = [];
+
+  constructor(scope: Construct, id: string, tasks: WorkflowTasks, props: CreateAndPollProps) {
+    super(scope, id);
+    const create = tasks.invoke(
+      this,
+      STATE_NAMES.create,
+      props.createFunction,
+      TaskInput.fromObject({
+        folderUri: JsonPath.stringAt('$.folderUri'),
+        datasetName: JsonPath.stringAt('$.datasetName'),
+        notBefore: JsonPath.stringAt('$$.Execution.StartTime'),
+      }),
+      '$.created',
+    );
+    create.addRetry({
+      errors: [...RETRYABLE_ERROR_NAMES],
+      interval: Duration.seconds(5),
+      backoffRate: 2,
+      maxAttempts: 4,
+      maxDelay: Duration.seconds(60),
+      jitterStrategy: JitterType.FULL,
+    });
+    tasks.catchFailures(this, create, 'Create');
+    const recordCreated = tasks.update(
+      this,
+      'RecordCreated',
+      updateExpression({
+        set: [
+          '#status = :indexing',
+          'datasetId = :id',
+          'datasetUrl = :url',
+          'updatedAt = :now',
+          'polls = :zero',
+        ],
+      }),
+      {
+        ':indexing': text('INDEXING'),
+        ':id': str('$.created.value.datasetId'),
+        ':url': str('$.created.value.datasetUrl'),
+        ':now': now,
+        ':zero': DynamoAttributeValue.fromNumber(0),
+      },
+    );
+    const startPolling = new Pass(this, 'StartPolling', {
+      stateName: 'StartPolling',
+      result: Result.fromObject({
+        value: { polls: 0, nextWaitSeconds: props.pollIntervalSeconds, failures: 0 },
+      }),
+      resultPath: '$.poll',
+    });
+    const wait = new Wait(this, STATE_NAMES.wait, {
+      stateName: STATE_NAMES.wait,
+      time: WaitTime.secondsPath('$.poll.value.nextWaitSeconds'),
+    });
+    const check = tasks.invoke(
+      this,
+      STATE_NAMES.check,
+      props.statusFunction,
+      TaskInput.fromObject({
+        datasetId: JsonPath.stringAt('$.created.value.datasetId'),
+        since: JsonPath.stringAt('$.created.value.createdAt'),
+        polls: JsonPath.numberAt('$.poll.value.polls'),
+        lastWaitSeconds: JsonPath.numberAt('$.poll.value.nextWaitSeconds'),
+      }),
+      '$.poll',
+    );
+    // Every check costs the same history, retried or not; the failure count resets on success.
+    const pollFailed = new Pass(this, 'PollFailed', {
+      stateName: 'PollFailed',
+      parameters: {
+        value: {
+          'polls.$': 'States.MathAdd($.poll.value.polls, 1)',
+          'nextWaitSeconds.$': '$.poll.value.nextWaitSeconds',
+          'failures.$': 'States.MathAdd($.poll.value.failures, 1)',
+        },
+        'error.$': '$.pollError',
+      },
+      resultPath: '$.poll',
+    });
+    const unreachable = new Pass(this, 'ChecksKeptFailing', {
+      stateName: 'ChecksKeptFailing',
+      parameters: {
+        code: FAILURE_CODES.VisualLayerTransientError,
+        'cause.$': 'States.StringToJson($.poll.error.Cause)',
+      },
+      resultPath: '$.failure',
+    });
+    check.addCatch(pollFailed, { errors: ['VisualLayerTransientError'], resultPath: '$.pollError' });
+    tasks.catchFailures(this, check, 'Check');
+    const recordProgress = tasks.update(
+      this,
+      'RecordProgress',
+      updateExpression({
+        set: ['vlStatus = :vl', 'progress = :progress', 'polls = :polls', 'updatedAt = :now'],
+      }),
+      {
+        ':vl': str('$.poll.value.vlStatus'),
+        ':progress': num('$.poll.value.progress'),
+        ':polls': num('$.poll.value.polls'),
+        ':now': now,
+      },
+    );
+    let decide = new Choice(this, 'IndexingDone', { stateName: 'IndexingDone' });
+    for (const outcome of Object.keys(OUTCOMES) as (keyof typeof OUTCOMES)[]) {
+      decide = decide.when(
+        Condition.stringEquals('$.poll.value.outcome', outcome),
+        new OutcomePhase(this, outcome, tasks, outcome),
+      );
+    }
+    decide.otherwise(recordProgress.next(wait));
+    pollFailed.next(
+      new Choice(this, 'TooManyFailedChecks', { stateName: 'TooManyFailedChecks' })
+        .when(
+          Condition.numberGreaterThanEquals('$.poll.value.failures', MAX_CONSECUTIVE_POLL_FAILURES),
+          unreachable.next(tasks.failureTarget()),
+        )
+        .otherwise(wait),
+    );
+    create.next(recordCreated).next(startPolling).next(wait).next(check).next(decide);
+    this.startState = create;
+  }
+}

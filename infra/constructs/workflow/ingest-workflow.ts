@@ -1,0 +1,113 @@
+import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
+import type { CfnFunction, IFunction } from 'aws-cdk-lib/aws-lambda';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import {
+  DefinitionBody,
+  type IChainable,
+  LogLevel,
+  StateMachine,
+  StateMachineType,
+} from 'aws-cdk-lib/aws-stepfunctions';
+import { Construct } from 'constructs';
+import { CreateAndPollPhase } from './create-and-poll-phase';
+import { EventStartPhase } from './event-start-phase';
+import { FailurePhase } from './failure-phase';
+import { WorkflowTasks } from './tasks';
+
+/** How executions begin: what a trigger hands the workflow. */
+export interface WorkflowEntry {
+  /** Longest an execution may spend before its create (settling). @default none */
+  readonly settleCap?: Duration;
+  /** Functions the entry's states invoke, besides the workflow's own. */
+  readonly invokedFunctions: IFunction[];
+  /**
+   * The first state of every execution. `eventStart` plans and claims a folder from an object event;
+   * `create` is where a claimed folder continues. The entry connects its own states to `create`.
+   */
+  startWith(
+    scope: Construct,
+    tasks: WorkflowTasks,
+    phases: { eventStart: EventStartPhase; create: IChainable },
+  ): IChainable;
+}
+
+/** Props of {@link IngestWorkflow}. */
+export interface IngestWorkflowProps {
+  readonly table: ITable;
+  readonly planFunction: IFunction;
+  readonly createFunction: IFunction;
+  readonly statusFunction: IFunction;
+  /** How executions begin (the trigger's part of the workflow). */
+  readonly entry: WorkflowEntry;
+  /** First (and shortest) wait before a status check, in seconds. */
+  readonly pollIntervalSeconds: number;
+  /** Give up after this many minutes of indexing. */
+  readonly maxWaitMinutes: number;
+  /** Key that encrypts the execution log group. @default CloudWatch Logs' own encryption */
+  readonly logKey?: IKey;
+}
+
+/** Time an execution may take beyond `maxWaitMinutes`: creation retries and the last records. */
+export const EXECUTION_TIMEOUT_MARGIN = Duration.hours(2);
+
+/**
+ * The Standard state machine that turns a folder into a recorded dataset, as phases: the trigger's
+ * entry (plan and claim an object event, or settle a claimed folder) → create and poll → one outcome
+ * record each for READY, ERROR and TIMED_OUT, and one failure record for everything caught on the way.
+ * Every path that passes the claim ends with a record; every Task has a timeout.
+ */
+export class IngestWorkflow extends Construct {
+  readonly stateMachine: StateMachine;
+
+  constructor(scope: Construct, id: string, props: IngestWorkflowProps) {
+    super(scope, id);
+    const tasks = new WorkflowTasks(this, props.table);
+    new FailurePhase(this, 'Failure', tasks);
+    const create = new CreateAndPollPhase(this, 'CreateAndPoll', tasks, props);
+    const eventStart = new EventStartPhase(this, 'EventStart', tasks, props.planFunction);
+    eventStart.next(create);
+    const definition = props.entry.startWith(this, tasks, { eventStart, create });
+
+    this.stateMachine = new StateMachine(this, 'StateMachine', {
+      stateMachineType: StateMachineType.STANDARD,
+      definitionBody: DefinitionBody.fromChainable(definition),
+      timeout: Duration.minutes(Math.ceil(props.maxWaitMinutes))
+        .plus(props.entry.settleCap ?? Duration.seconds(0))
+        .plus(EXECUTION_TIMEOUT_MARGIN),
+      tracingEnabled: true,
+      logs: {
+        destination: new LogGroup(this, 'ExecutionLogs', {
+          retention: RetentionDays.THREE_MONTHS,
+          removalPolicy: RemovalPolicy.DESTROY,
+          encryptionKey: props.logKey,
+        }),
+        // Every state transition, without its data: enough to follow an execution, nothing to leak.
+        level: LogLevel.ALL,
+        includeExecutionData: false,
+      },
+    });
+    this.acknowledgeRoleFindings([
+      props.planFunction,
+      props.createFunction,
+      props.statusFunction,
+      ...props.entry.invokedFunctions,
+    ]);
+  }
+
+  private acknowledgeRoleFindings(functions: IFunction[]): void {
+    const stack = Stack.of(this);
+    Validations.of(this.stateMachine.role).acknowledge(
+      {
+        id: 'AwsSolutions::AwsSolutions-IAM5[Resource::*]',
+        reason:
+          'X-Ray tracing and CloudWatch Logs delivery (logs:CreateLogDelivery and friends) have no resource-level permissions.',
+      },
+      ...functions.map((fn) => ({
+        id: `AwsSolutions::AwsSolutions-IAM5[Resource::<${stack.getLogicalId(fn.node.defaultChild as CfnFunction)}.Arn>:*]`,
+        reason: `Versions and aliases of the ${fn.node.id} function, which the LambdaInvoke task may call.`,
+      })),
+    );
+  }
+}

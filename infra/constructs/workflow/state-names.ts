@@ -1,0 +1,11 @@
+/** Names of the states other code refers to (tests, the local runtime, dashboards). */
+export const STATE_NAMES = {
+  plan: 'PlanFolder',
+  claim: 'ClaimFolder',
+  create: 'CreateDataset',
+  check: 'CheckStatus',
+  settle: 'SettleFolder',
+  settleWait: 'WaitForQuiet',
+  wait: 'WaitBeforeCheck',
+  recordFailed: 'RecordFailed',
+} as const;
