@@ -31,7 +31,8 @@ export const OUTPUTS = {
 
 /**
  * Longest a folder may keep receiving objects before its dataset is created anyway (quiet trigger).
- * Objects that arrive later are recorded but not added to the dataset (README, "Triggers").
+ * Objects that arrive later are recorded but not added to the dataset (docs/how-it-works.md,
+ * "Late objects").
  */
 export const SETTLE_CAP = Duration.hours(6);
 
