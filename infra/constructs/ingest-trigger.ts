@@ -61,7 +61,7 @@ export class IngestTrigger extends Construct {
       {
         id: 'Serverless::Serverless-SQSRedrivePolicy',
         reason:
-          'This queue is the dead-letter queue; it is alarmed and replayed by hand (README, "Operations").',
+          'This queue is the dead-letter queue; it is alarmed and replayed by hand (docs/operations.md).',
       },
       {
         id: 'AwsSolutions::AwsSolutions-SQS3',
