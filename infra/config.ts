@@ -1,7 +1,7 @@
 import { MAX_POLLS, pollsToDeadline } from '../lambdas/shared/limits';
 import { encodeS3EventKey } from '../lambdas/shared/s3-key';
 
-/** How the dataset creation is triggered; see README "Triggers". */
+/** How the dataset creation is triggered; see docs/how-it-works.md, "Triggers". */
 export type Trigger = 'quiet' | 'marker';
 
 /** The validated configuration of one deployment. Keys and defaults match the README's table. */
@@ -50,7 +50,7 @@ export const CONFIG_KEYS = [
   'alarmEmail',
 ] as const satisfies readonly (keyof IngestConfig)[];
 
-/** The defaults of design.md. */
+/** The defaults of the README's configuration table. */
 export const DEFAULT_CONFIG: IngestConfig = {
   prefix: '',
   folderDepth: 1,
@@ -77,7 +77,7 @@ export type ContextReader = (key: string) => unknown;
 
 /**
  * Reads and validates the configuration from CDK context (`-c key=value` gives strings, cdk.json may
- * give numbers). Unset keys take the defaults of design.md.
+ * give numbers). Unset keys take the defaults of the README's configuration table.
  *
  * @throws ConfigError naming each invalid key, its value and what is allowed.
  */

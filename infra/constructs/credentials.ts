@@ -47,7 +47,7 @@ export class VisualLayerCredentials extends Construct {
       id: 'AwsSolutions::AwsSolutions-SMG4',
       reason:
         'Visual Layer API keys are issued in its web app and cannot be rotated by a Lambda; rotate by putting ' +
-        'a new value in the secret (README, "Rotate the credentials"), which the functions pick up without a redeploy.',
+        'a new value in the secret (docs/operations.md, "Rotate the credentials"), which the functions pick up without a redeploy.',
     });
     this.secret = secret;
     this.secretId = secret.secretArn;

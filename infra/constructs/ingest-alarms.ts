@@ -69,7 +69,7 @@ export class IngestAlarms extends Construct {
       {
         id: 'DeadLetters',
         description:
-          'Object events could not be delivered or processed: see README, "Replay the dead-letter queue".',
+          'Object events could not be delivered or processed: see docs/operations.md, "Replay the dead-letter queue".',
         metric: props.deadLetterQueue.metricApproximateNumberOfMessagesVisible({
           period,
           statistic: 'Maximum',

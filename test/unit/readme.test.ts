@@ -3,8 +3,25 @@ import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CONFIG_KEYS, DEFAULT_CONFIG } from '../../infra/config';
 import { FAILURE_CODES } from '../../lambdas/shared/errors';
+import { RECORD_ATTRIBUTES } from '../../lambdas/shared/record/folder-record';
 
-const readme = readFileSync(path.resolve(__dirname, '..', '..', 'README.md'), 'utf8');
+const root = path.resolve(__dirname, '..', '..');
+const read = (file: string) => readFileSync(path.join(root, file), 'utf8');
+const readme = read('README.md');
+const operations = read('docs/operations.md');
+const record = read('docs/record.md');
+
+/** Names in the first cell of the rows of docs/record.md's "Attributes" table, in order. */
+function recordTableAttributes(): string[] {
+  const section = record.split(/^## /m).find((s) => s.startsWith('Attributes\n'));
+  if (!section) throw new Error('docs/record.md has no "## Attributes" section');
+  return section
+    .split('\n')
+    .filter((line) => line.startsWith('|'))
+    .slice(2) // header and separator
+    .map((line) => (line.split('|')[1] ?? '').trim())
+    .map((cell) => /^`(\w+)`$/.exec(cell)?.[1] ?? `not one attribute in backticks: ${cell}`);
+}
 
 function configTable(): Map<string, string> {
   const rows = readme.split('\n').filter((line) => /^\| `\w+`\s+\|/.test(line));
@@ -27,14 +44,35 @@ describe('README', () => {
       else expect(table.get(key), key).toMatch(/^\(/);
     }
   });
+});
 
+describe('docs/operations.md', () => {
   it('explains every failure code a record can carry', () => {
-    const firstCells = readme
+    const firstCells = operations
       .split('\n')
       .filter((line) => line.startsWith('| `'))
       .flatMap((line) => (line.split('|')[1] ?? '').split(',').map((c) => c.trim().replace(/`/g, '')));
     for (const code of [...new Set(Object.values(FAILURE_CODES)), 'VL_ERROR', 'TIMED_OUT', 'INTERNAL']) {
       expect(firstCells, code).toContain(code);
     }
+  });
+});
+
+describe('docs/record.md', () => {
+  it('has one row per attribute of the record, and no other', () => {
+    const rows = recordTableAttributes();
+    const attributes = Object.keys(RECORD_ATTRIBUTES);
+    expect(
+      rows.filter((name, i) => rows.indexOf(name) !== i),
+      'rows documented twice',
+    ).toEqual([]);
+    expect(
+      attributes.filter((name) => !rows.includes(name)),
+      'in RECORD_ATTRIBUTES, missing from the table',
+    ).toEqual([]);
+    expect(
+      rows.filter((name) => !attributes.includes(name)),
+      'in the table, not in RECORD_ATTRIBUTES',
+    ).toEqual([]);
   });
 });

@@ -4,7 +4,7 @@ import { objectCreated, type S3ObjectCreatedEvent } from '../support/events';
 import { useSynthesizedApp } from '../support/synth';
 
 // quietSeconds must exceed the time the local queue takes to record a folder's objects (seconds here,
-// under the 5 s batching window in AWS), as the README advises for real deployments.
+// under the 5 s batching window in AWS), as docs/how-it-works.md advises for real deployments.
 const app = useSynthesizedApp({ prefix: 'storm/', quietSeconds: '8' });
 let pipeline: LocalPipeline | undefined;
 afterAll(async () => pipeline?.stop());

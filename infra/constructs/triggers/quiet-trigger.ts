@@ -23,7 +23,7 @@ export const FOLD_BATCH_WINDOW = Duration.seconds(5);
 export const FOLD_MAX_RECEIVES = 5;
 /**
  * Longest a folder may keep receiving objects before its dataset is created anyway. Objects that
- * arrive later are recorded but not added to the dataset (docs/how-it-works.md, "Triggers").
+ * arrive later are recorded but not added to the dataset (docs/how-it-works.md, "Late objects").
  */
 export const SETTLE_CAP = Duration.hours(6);
 

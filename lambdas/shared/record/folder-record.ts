@@ -37,7 +37,7 @@ export function isRetryable(status: string | undefined): boolean {
 }
 
 /**
- * Every attribute a record can hold, with what it means. The README's record table documents
+ * Every attribute a record can hold, with what it means. The record table of docs/record.md documents
  * exactly these (a test compares them).
  */
 export const RECORD_ATTRIBUTES = {
