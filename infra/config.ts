@@ -1,5 +1,5 @@
 import { MAX_POLLS, pollsToDeadline } from '../lambdas/shared/limits';
-import { encodeS3EventKey } from '../lambdas/shared/s3-key';
+import { encodeS3EventKey } from '../lambdas/shared/s3/s3-key';
 
 /** How the dataset creation is triggered; see README "Triggers". */
 export type Trigger = 'quiet' | 'marker';

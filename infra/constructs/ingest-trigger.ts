@@ -7,8 +7,8 @@ import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { MEDIA_EXTENSIONS } from '../../lambdas/shared/media';
-import { encodeS3EventKey } from '../../lambdas/shared/s3-key';
+import { MEDIA_EXTENSIONS } from '../../lambdas/shared/s3/media';
+import { encodeS3EventKey } from '../../lambdas/shared/s3/s3-key';
 import type { IngestConfig } from '../config';
 
 /** Props of {@link IngestTrigger}. */

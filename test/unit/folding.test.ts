@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { foldBatch } from '../../lambdas/shared/folder-batch';
 import { executionName } from '../../lambdas/shared/record/folder-record';
-import type { FolderRules } from '../../lambdas/shared/s3-key';
+import type { FolderRules } from '../../lambdas/shared/s3/s3-key';
 import { decideSettle } from '../../lambdas/shared/settle';
 import { objectCreated } from '../support/events';
 
