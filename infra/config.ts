@@ -1,4 +1,4 @@
-import { MAX_POLLS, pollsToDeadline } from '../lambdas/shared/limits';
+import { MAX_POLLS, pollsToDeadline } from '../lambdas/shared/polling/limits';
 import { encodeS3EventKey } from '../lambdas/shared/s3/s3-key';
 
 /** How the dataset creation is triggered; see README "Triggers". */

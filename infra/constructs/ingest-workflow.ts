@@ -32,7 +32,7 @@ import {
 } from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import { FAILURE_CODES, RETRYABLE_ERROR_NAMES } from '../../lambdas/shared/errors';
-import { MAX_CONSECUTIVE_POLL_FAILURES } from '../../lambdas/shared/limits';
+import { MAX_CONSECUTIVE_POLL_FAILURES } from '../../lambdas/shared/polling/limits';
 import { RECORD_KEYS } from '../../lambdas/shared/record/folder-record';
 
 /** Props of {@link IngestWorkflow}. */

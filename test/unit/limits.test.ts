@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError, parseConfig } from '../../infra/config';
-import { MAX_POLLS, pollsToDeadline } from '../../lambdas/shared/limits';
-import { decideAfterPoll } from '../../lambdas/shared/poll';
+import { MAX_POLLS, pollsToDeadline } from '../../lambdas/shared/polling/limits';
+import { decideAfterPoll } from '../../lambdas/shared/polling/poll';
 import { parseDatasetStatus } from '../../lambdas/shared/status';
 
 describe('poll schedule', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { VisualLayerResponseError } from '../../lambdas/shared/errors';
-import { decideAfterPoll } from '../../lambdas/shared/poll';
+import { decideAfterPoll } from '../../lambdas/shared/polling/poll';
 import { nextPollInterval, parseDatasetStatus } from '../../lambdas/shared/status';
 
 describe('parseDatasetStatus', () => {
