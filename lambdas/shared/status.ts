@@ -89,18 +89,3 @@ function numberOrNull(value: unknown): number | null {
     return Number(value);
   return null;
 }
-
-/** Bounds of the adaptive poll interval, in seconds. */
-export interface PollBounds {
-  minSeconds: number;
-  maxSeconds: number;
-}
-
-/**
- * The wait before the next status check: 1.5× the last one, never below the minimum nor above the
- * maximum. Short runs are noticed quickly; a run of hours costs few checks.
- */
-export function nextPollInterval(lastSeconds: number, bounds: PollBounds): number {
-  const grown = Math.ceil(Math.max(lastSeconds, bounds.minSeconds) * 1.5);
-  return Math.min(bounds.maxSeconds, Math.max(bounds.minSeconds, grown));
-}
