@@ -1,4 +1,4 @@
-import type { DatasetStatus } from '../status';
+import type { DatasetStatus } from '../visual-layer/responses';
 import { MAX_POLLS } from './limits';
 import { nextPollInterval, type PollBounds } from './schedule';
 

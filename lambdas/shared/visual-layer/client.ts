@@ -5,8 +5,8 @@ import {
   VisualLayerBadRequestError,
   VisualLayerResponseError,
   VisualLayerTransientError,
-} from './errors';
-import { type DatasetStatus, normaliseStatusWord, parseDatasetStatus } from './status';
+} from '../errors';
+import { type DatasetStatus, normaliseStatusWord, parseDatasetStatus } from './responses';
 
 /** Supplies the `Authorization` header; `undefined` sends none (self-hosted installs). */
 export interface AuthHeaderSource {

@@ -1,4 +1,4 @@
-import { VisualLayerResponseError } from './errors';
+import { VisualLayerResponseError } from '../errors';
 
 /** Where a dataset is, as far as the pipeline is concerned. */
 export type DatasetOutcome = 'READY' | 'ERROR' | 'IN_PROGRESS';
