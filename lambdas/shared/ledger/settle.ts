@@ -1,5 +1,5 @@
 import { type AttributeValue, type DynamoDBClient, QueryCommand } from '@aws-sdk/client-dynamodb';
-import { MAX_SETTLE_CHECKS } from './polling/limits';
+import { MAX_SETTLE_CHECKS } from '../polling/limits';
 
 /** What the ledger says about a folder's objects. */
 export interface FolderObjects {

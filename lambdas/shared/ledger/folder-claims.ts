@@ -8,8 +8,8 @@ import {
   type WriteRequest,
 } from '@aws-sdk/client-dynamodb';
 import { ExecutionAlreadyExists, type SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { executionName, isRetryable, RETRYABLE_STATUS_VALUES, reopenUpdate } from '../record/folder-record';
 import type { FolderBatch } from './folder-batch';
-import { executionName, isRetryable, RETRYABLE_STATUS_VALUES, reopenUpdate } from './record/folder-record';
 import { readFolderObjects } from './settle';
 
 /** How long ledger entries are kept (they dedupe object events and count a folder's objects). */
