@@ -1,7 +1,8 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { numberEnv, requireEnv } from '../shared/env';
 import { InvalidInputError, TransientDependencyError } from '../shared/errors';
-import { decideSettle, readFolderObjects, type SettleDecision } from '../shared/ledger/settle';
+import { readFolderObjects } from '../shared/ledger/ledger-store';
+import { decideSettle, type SettleDecision } from '../shared/ledger/settle';
 import { createLogger, logFailure } from '../shared/runtime';
 
 const logger = createLogger();

@@ -1,19 +1,14 @@
 import {
-  BatchWriteItemCommand,
   ConditionalCheckFailedException,
   type DynamoDBClient,
   GetItemCommand,
   PutItemCommand,
   UpdateItemCommand,
-  type WriteRequest,
 } from '@aws-sdk/client-dynamodb';
 import { ExecutionAlreadyExists, type SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { executionName, isRetryable, RETRYABLE_STATUS_VALUES, reopenUpdate } from '../record/folder-record';
 import type { FolderBatch } from './folder-batch';
-import { readFolderObjects } from './settle';
-
-/** How long ledger entries are kept (they dedupe object events and count a folder's objects). */
-export const LEDGER_TTL_DAYS = 90;
+import { readFolderObjects, writeLedgerObjects } from './ledger-store';
 
 /** What a folder's execution starts with. Identical for every batch of the same attempt. */
 export interface FolderExecutionInput {
@@ -55,7 +50,7 @@ export class FolderClaims {
 
   /** Records the batch's objects and starts (or confirms) the folder's execution. */
   async ingest(batch: FolderBatch): Promise<FolderOutcome> {
-    await this.writeLedger(batch);
+    await writeLedgerObjects(this.options.dynamodb, this.options.ledgerTable, batch, this.clock);
     for (let round = 0; round < 3; round += 1) {
       const record = await this.readRecord(batch.folderUri);
       const status = record?.status?.S;
@@ -77,37 +72,6 @@ export class FolderClaims {
       return { action: 'late', status: status ?? 'UNKNOWN' };
     }
     throw new Error(`could not claim ${batch.folderUri}: its record kept changing`);
-  }
-
-  /**
-   * Puts the batch's objects in the ledger, 25 per request. Each request stamps `seenAt` just before it
-   * is sent, so the newest stamp tells the settle step when the folder last changed.
-   */
-  private async writeLedger(batch: FolderBatch): Promise<void> {
-    const expiresAt = String(Math.floor(this.clock().getTime() / 1000) + LEDGER_TTL_DAYS * 86_400);
-    for (let i = 0; i < batch.objects.length; i += 25) {
-      const seenAt = this.clock().toISOString();
-      let pending: WriteRequest[] = batch.objects.slice(i, i + 25).map((o) => ({
-        PutRequest: {
-          Item: {
-            folderUri: { S: batch.folderUri },
-            objectKey: { S: o.key },
-            objectAt: { S: o.objectAt },
-            seenAt: { S: seenAt },
-            ...(o.size === undefined ? {} : { size: { N: String(o.size) } }),
-            expiresAt: { N: expiresAt },
-          },
-        },
-      }));
-      for (let tries = 0; pending.length > 0; tries += 1) {
-        if (tries > 8) throw new Error(`the ledger kept refusing writes for ${batch.folderUri}`);
-        if (tries > 0) await sleep(Math.min(2000, 50 * 2 ** tries));
-        const out = await this.options.dynamodb.send(
-          new BatchWriteItemCommand({ RequestItems: { [this.options.ledgerTable]: pending } }),
-        );
-        pending = out.UnprocessedItems?.[this.options.ledgerTable] ?? [];
-      }
-    }
   }
 
   /**
@@ -248,8 +212,4 @@ function inputFrom(batch: FolderBatch, attempt: number, claimedAt: string): Fold
     attempt,
     claimedAt,
   };
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }
