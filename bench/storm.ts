@@ -1,4 +1,4 @@
-import { encodeS3EventKey } from '../lambdas/shared/s3-key';
+import { encodeS3EventKey } from '../lambdas/shared/s3/s3-key';
 import { type SynthesizedApp, synthesizeApp } from '../local/aws/cloud-assembly';
 import { LOCAL_CREDENTIALS, type LocalExecution, LocalPipeline } from '../local/pipeline';
 

@@ -1,5 +1,5 @@
-import { MAX_POLLS, pollsToDeadline } from '../lambdas/shared/limits';
-import { encodeS3EventKey } from '../lambdas/shared/s3-key';
+import { MAX_POLLS, pollsToDeadline } from '../lambdas/shared/polling/limits';
+import { encodeS3EventKey } from '../lambdas/shared/s3/s3-key';
 
 /** How the dataset creation is triggered; see docs/how-it-works.md, "Triggers". */
 export type Trigger = 'quiet' | 'marker';

@@ -1,4 +1,4 @@
-import { encodeS3EventKey } from '../lambdas/shared/s3-key';
+import { encodeS3EventKey } from '../lambdas/shared/s3/s3-key';
 import { LOCAL_CREDENTIALS, LocalPipeline } from './pipeline';
 
 /**

@@ -1,6 +1,6 @@
 import { numberEnv } from '../shared/env';
 import { InvalidInputError } from '../shared/errors';
-import { decideAfterPoll, type PollDecision, type PollLimits } from '../shared/poll';
+import { decideAfterPoll, type PollDecision, type PollLimits } from '../shared/polling/poll';
 import { createLogger, createVisualLayerClient, logFailure } from '../shared/runtime';
 
 const logger = createLogger();

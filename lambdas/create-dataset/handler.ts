@@ -1,6 +1,6 @@
-import { createDatasetOnce } from '../shared/create-dataset';
 import { InvalidInputError } from '../shared/errors';
 import { createLogger, createVisualLayerClient, logFailure } from '../shared/runtime';
+import { createDatasetOnce } from '../shared/visual-layer/create-dataset';
 
 const logger = createLogger();
 const client = createVisualLayerClient(process.env);

@@ -2,8 +2,8 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { readFolderRules, requireEnv } from '../shared/env';
-import { foldBatch } from '../shared/folder-batch';
-import { FolderClaims } from '../shared/folder-claims';
+import { foldBatch } from '../shared/ledger/folder-batch';
+import { FolderClaims } from '../shared/ledger/folder-claims';
 import { createLogger, logFailure } from '../shared/runtime';
 
 const logger = createLogger();

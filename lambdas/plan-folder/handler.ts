@@ -1,7 +1,7 @@
 import { readFolderRules } from '../shared/env';
-import { type ObjectCreatedEvent, readObjectCreatedEvent } from '../shared/object-event';
 import { createLogger, logFailure } from '../shared/runtime';
-import { type FolderPlan, planFolder, type SkipPlan } from '../shared/s3-key';
+import { type ObjectCreatedEvent, readObjectCreatedEvent } from '../shared/s3/object-event';
+import { type FolderPlan, planFolder, type SkipPlan } from '../shared/s3/s3-key';
 
 const logger = createLogger();
 const rules = readFolderRules(process.env);

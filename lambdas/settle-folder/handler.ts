@@ -1,8 +1,9 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { numberEnv, requireEnv } from '../shared/env';
 import { InvalidInputError, TransientDependencyError } from '../shared/errors';
+import { readFolderObjects } from '../shared/ledger/ledger-store';
+import { decideSettle, type SettleDecision } from '../shared/ledger/settle';
 import { createLogger, logFailure } from '../shared/runtime';
-import { decideSettle, readFolderObjects, type SettleDecision } from '../shared/settle';
 
 const logger = createLogger();
 const dynamodb = new DynamoDBClient({});

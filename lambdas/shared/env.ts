@@ -1,5 +1,5 @@
 import { InvalidInputError } from './errors';
-import type { FolderRules } from './s3-key';
+import type { FolderRules } from './s3/s3-key';
 
 /** Reads a required environment variable; the error names the variable. */
 export function requireEnv(env: NodeJS.ProcessEnv, name: string): string {

@@ -1,8 +1,8 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
-import { BearerAuth } from './credentials';
 import { numberEnv, requireEnv } from './env';
-import { VisualLayerClient } from './visual-layer-client';
+import { VisualLayerClient } from './visual-layer/client';
+import { BearerAuth } from './visual-layer/credentials';
 
 /** One logger per function, JSON lines, service name shared by every function of the pipeline. */
 export function createLogger(): Logger {

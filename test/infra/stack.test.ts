@@ -12,7 +12,7 @@ import {
   MAX_CONSECUTIVE_POLL_FAILURES,
   MAX_POLLS,
   MAX_SETTLE_CHECKS,
-} from '../../lambdas/shared/limits';
+} from '../../lambdas/shared/polling/limits';
 import { definitionOf, rulePatternOf, templateOf, useSynthesizedApp } from '../support/synth';
 
 type Resource = { Type: string; Properties: Record<string, unknown> };

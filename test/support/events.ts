@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { encodeS3EventKey } from '../../lambdas/shared/s3-key';
+import { encodeS3EventKey } from '../../lambdas/shared/s3/s3-key';
 
 /**
  * The sample event of the shared docs (`docs/samples/s3-object-created.json`, copied to

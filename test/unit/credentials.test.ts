@@ -1,12 +1,12 @@
 import { decodeProtectedHeader, jwtVerify } from 'jose';
 import { describe, expect, it, vi } from 'vitest';
+import { CredentialsError } from '../../lambdas/shared/errors';
 import {
   BearerAuth,
   mintJwt,
   parseCredentialSecret,
   TOKEN_TTL_SECONDS,
-} from '../../lambdas/shared/credentials';
-import { CredentialsError } from '../../lambdas/shared/errors';
+} from '../../lambdas/shared/visual-layer/credentials';
 
 const apiKey = 'key-123';
 const apiSecret = 'a-very-secret-api-secret-value';

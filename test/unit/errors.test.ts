@@ -1,9 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
-  classifyHttpError,
-  describeErrorBody,
   FAILURE_CODES,
-  parseRetryAfter,
   VisualLayerAuthError,
   VisualLayerBadRequestError,
   VisualLayerConflictError,
@@ -11,6 +8,11 @@ import {
   VisualLayerNotFoundError,
   VisualLayerTransientError,
 } from '../../lambdas/shared/errors';
+import {
+  classifyHttpError,
+  describeErrorBody,
+  parseRetryAfter,
+} from '../../lambdas/shared/visual-layer/responses';
 
 const classify = (status: number, body: unknown = {}, retryAfter?: string) =>
   classifyHttpError({ status, body, retryAfter, action: 'creating dataset "x"' });

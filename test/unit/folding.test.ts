@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { foldBatch } from '../../lambdas/shared/folder-batch';
+import { foldBatch } from '../../lambdas/shared/ledger/folder-batch';
+import { decideSettle } from '../../lambdas/shared/ledger/settle';
 import { executionName } from '../../lambdas/shared/record/folder-record';
-import type { FolderRules } from '../../lambdas/shared/s3-key';
-import { decideSettle } from '../../lambdas/shared/settle';
+import type { FolderRules } from '../../lambdas/shared/s3/s3-key';
 import { objectCreated } from '../support/events';
 
 const rules: FolderRules = {

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError, parseConfig } from '../../infra/config';
-import { MAX_POLLS, pollsToDeadline } from '../../lambdas/shared/limits';
-import { decideAfterPoll } from '../../lambdas/shared/poll';
-import { parseDatasetStatus } from '../../lambdas/shared/status';
+import { MAX_POLLS, pollsToDeadline } from '../../lambdas/shared/polling/limits';
+import { decideAfterPoll } from '../../lambdas/shared/polling/poll';
+import { parseDatasetStatus } from '../../lambdas/shared/visual-layer/responses';
 
 describe('poll schedule', () => {
   it('needs few checks for the defaults: 30 s growing to 300 s over 24 h', () => {

@@ -7,7 +7,7 @@ import {
   type FolderRules,
   MAX_DATASET_NAME_LENGTH,
   planFolder,
-} from '../../lambdas/shared/s3-key';
+} from '../../lambdas/shared/s3/s3-key';
 import { sampleEvent } from '../support/events';
 
 const rules: FolderRules = {

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { VisualLayerResponseError } from '../../lambdas/shared/errors';
-import { decideAfterPoll } from '../../lambdas/shared/poll';
-import { nextPollInterval, parseDatasetStatus } from '../../lambdas/shared/status';
+import { decideAfterPoll } from '../../lambdas/shared/polling/poll';
+import { nextPollInterval } from '../../lambdas/shared/polling/schedule';
+import { parseDatasetStatus } from '../../lambdas/shared/visual-layer/responses';
 
 describe('parseDatasetStatus', () => {
   it.each([

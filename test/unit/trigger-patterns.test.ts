@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { EVENT_PATTERN_LIMIT, objectKeyPatterns } from '../../infra/constructs/triggers/key-patterns';
-import { encodeS3EventKey } from '../../lambdas/shared/s3-key';
+import { encodeS3EventKey } from '../../lambdas/shared/s3/s3-key';
 import { matchesPattern } from '../../local/aws/event-pattern';
 
 const base = { prefix: 'incoming/', folderDepth: 1, trigger: 'quiet' as const, markerName: '_READY' };

@@ -1,13 +1,13 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createDatasetOnce } from '../../lambdas/shared/create-dataset';
-import { BearerAuth } from '../../lambdas/shared/credentials';
 import {
   VisualLayerAuthError,
   VisualLayerBadRequestError,
   VisualLayerResponseError,
   VisualLayerTransientError,
 } from '../../lambdas/shared/errors';
-import { VisualLayerClient } from '../../lambdas/shared/visual-layer-client';
+import { VisualLayerClient } from '../../lambdas/shared/visual-layer/client';
+import { createDatasetOnce } from '../../lambdas/shared/visual-layer/create-dataset';
+import { BearerAuth } from '../../lambdas/shared/visual-layer/credentials';
 import { VisualLayerSimulator } from '../../local/simulator/visual-layer-simulator';
 
 const keys = { apiKey: 'k-1', apiSecret: 'secret-one-0123456789' };

@@ -1,5 +1,5 @@
-import { MEDIA_EXTENSIONS } from '../../../lambdas/shared/media';
-import { encodeS3EventKey } from '../../../lambdas/shared/s3-key';
+import { MEDIA_EXTENSIONS } from '../../../lambdas/shared/s3/media';
+import { encodeS3EventKey } from '../../../lambdas/shared/s3/s3-key';
 import type { IngestConfig } from '../../config';
 
 /** EventBridge's default limit on an event pattern's size, in characters. */

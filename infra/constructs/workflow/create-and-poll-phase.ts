@@ -17,7 +17,7 @@ import {
 import { DynamoAttributeValue } from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import type { Construct } from 'constructs';
 import { FAILURE_CODES, RETRYABLE_ERROR_NAMES } from '../../../lambdas/shared/errors';
-import { MAX_CONSECUTIVE_POLL_FAILURES } from '../../../lambdas/shared/limits';
+import { MAX_CONSECUTIVE_POLL_FAILURES } from '../../../lambdas/shared/polling/limits';
 import { updateExpression } from '../../../lambdas/shared/record/folder-record';
 import { OUTCOMES, OutcomePhase } from './outcome-phase';
 import { STATE_NAMES } from './state-names';

@@ -1,3 +1,5 @@
+import { nextPollInterval } from './schedule';
+
 /**
  * Bounds that keep every execution far below Step Functions' 25,000-event history limit, shared by
  * the functions that enforce them and the configuration that checks a deployment fits.
@@ -15,8 +17,8 @@ export const MAX_CONSECUTIVE_POLL_FAILURES = 10;
 export const HISTORY_EVENT_LIMIT = 25_000;
 
 /**
- * Status checks needed to reach the `maxWaitMinutes` deadline with the adaptive schedule (first
- * wait `minSeconds`, each next one 1.5× longer, at most `maxSeconds`).
+ * Status checks needed to reach the `maxWaitMinutes` deadline with the adaptive schedule
+ * ({@link nextPollInterval}), the first wait being `minSeconds`.
  */
 export function pollsToDeadline(minSeconds: number, maxSeconds: number, maxWaitMinutes: number): number {
   const deadline = maxWaitMinutes * 60;
@@ -26,7 +28,7 @@ export function pollsToDeadline(minSeconds: number, maxSeconds: number, maxWaitM
   while (elapsed < deadline) {
     elapsed += wait;
     polls += 1;
-    wait = Math.min(maxSeconds, Math.max(minSeconds, Math.ceil(wait * 1.5)));
+    wait = nextPollInterval(wait, { minSeconds, maxSeconds });
     if (polls > 10 * MAX_POLLS) break;
   }
   return polls;

@@ -1,5 +1,5 @@
-import { type ObjectCreatedEvent, readObjectCreatedEvent } from './object-event';
-import { type FolderRules, planFolder } from './s3-key';
+import { type ObjectCreatedEvent, readObjectCreatedEvent } from '../s3/object-event';
+import { type FolderRules, planFolder } from '../s3/s3-key';
 
 /** One SQS message carrying an EventBridge event. */
 export interface QueuedMessage {

@@ -1,5 +1,5 @@
-import { VisualLayerForbiddenError, VisualLayerNotFoundError } from './errors';
-import type { DatasetSummary, VisualLayerClient } from './visual-layer-client';
+import { VisualLayerForbiddenError, VisualLayerNotFoundError } from '../errors';
+import type { DatasetSummary, VisualLayerClient } from './client';
 
 /** What the create step needs: the folder and the name, plus when this attempt began. */
 export interface CreateRequest {

@@ -1,19 +1,15 @@
 import {
-  BatchWriteItemCommand,
   ConditionalCheckFailedException,
   type DynamoDBClient,
   GetItemCommand,
   PutItemCommand,
   UpdateItemCommand,
-  type WriteRequest,
 } from '@aws-sdk/client-dynamodb';
 import { ExecutionAlreadyExists, type SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { type ClaimableRecord, type ClaimDecision, decideClaim } from '../record/claim-decision';
+import { executionName, RETRYABLE_STATUS_VALUES, reopenUpdate } from '../record/folder-record';
 import type { FolderBatch } from './folder-batch';
-import { executionName, isRetryable, RETRYABLE_STATUS_VALUES, reopenUpdate } from './record/folder-record';
-import { readFolderObjects } from './settle';
-
-/** How long ledger entries are kept (they dedupe object events and count a folder's objects). */
-export const LEDGER_TTL_DAYS = 90;
+import { readFolderObjects, writeLedgerObjects } from './ledger-store';
 
 /** What a folder's execution starts with. Identical for every batch of the same attempt. */
 export interface FolderExecutionInput {
@@ -55,59 +51,22 @@ export class FolderClaims {
 
   /** Records the batch's objects and starts (or confirms) the folder's execution. */
   async ingest(batch: FolderBatch): Promise<FolderOutcome> {
-    await this.writeLedger(batch);
+    await writeLedgerObjects(this.options.dynamodb, this.options.ledgerTable, batch, this.clock);
     for (let round = 0; round < 3; round += 1) {
-      const record = await this.readRecord(batch.folderUri);
-      const status = record?.status?.S;
-      if (!record) {
-        const claimed = await this.claimNew(batch);
-        if (claimed) return this.start(claimed);
-        continue;
+      const decision = decideClaim(await this.readRecord(batch.folderUri));
+      if (decision.action === 'start') {
+        return this.start(inputFrom(batch, decision.attempt, decision.claimedAt));
       }
-      const attempt = Number(record.attempts?.N ?? '1');
-      if (status === 'PENDING') {
-        return this.start(inputFrom(batch, attempt, record.claimedAt?.S ?? record.createdAt?.S ?? ''));
+      if (decision.action === 'late') {
+        if (decision.settledAt) await this.recountSettled(batch.folderUri, decision.settledAt);
+        return { action: 'late', status: decision.status };
       }
-      if (isRetryable(status)) {
-        const reopened = await this.reopen(batch, attempt, record);
-        if (reopened) return this.start(reopened);
-        continue;
-      }
-      await this.recountSettled(batch.folderUri, record);
-      return { action: 'late', status: status ?? 'UNKNOWN' };
+      // Both writes are conditional: when another batch changed the record first, read it again.
+      const claimed =
+        decision.action === 'claim' ? await this.claimNew(batch) : await this.reopen(batch, decision);
+      if (claimed) return this.start(claimed);
     }
     throw new Error(`could not claim ${batch.folderUri}: its record kept changing`);
-  }
-
-  /**
-   * Puts the batch's objects in the ledger, 25 per request. Each request stamps `seenAt` just before it
-   * is sent, so the newest stamp tells the settle step when the folder last changed.
-   */
-  private async writeLedger(batch: FolderBatch): Promise<void> {
-    const expiresAt = String(Math.floor(this.clock().getTime() / 1000) + LEDGER_TTL_DAYS * 86_400);
-    for (let i = 0; i < batch.objects.length; i += 25) {
-      const seenAt = this.clock().toISOString();
-      let pending: WriteRequest[] = batch.objects.slice(i, i + 25).map((o) => ({
-        PutRequest: {
-          Item: {
-            folderUri: { S: batch.folderUri },
-            objectKey: { S: o.key },
-            objectAt: { S: o.objectAt },
-            seenAt: { S: seenAt },
-            ...(o.size === undefined ? {} : { size: { N: String(o.size) } }),
-            expiresAt: { N: expiresAt },
-          },
-        },
-      }));
-      for (let tries = 0; pending.length > 0; tries += 1) {
-        if (tries > 8) throw new Error(`the ledger kept refusing writes for ${batch.folderUri}`);
-        if (tries > 0) await sleep(Math.min(2000, 50 * 2 ** tries));
-        const out = await this.options.dynamodb.send(
-          new BatchWriteItemCommand({ RequestItems: { [this.options.ledgerTable]: pending } }),
-        );
-        pending = out.UnprocessedItems?.[this.options.ledgerTable] ?? [];
-      }
-    }
   }
 
   /**
@@ -116,12 +75,7 @@ export class FolderClaims {
    * objects S3 created by `settledAt` are in the dataset, later ones are `lateObjectCount`. The update
    * only ever raises the counts, so concurrent batches cannot lower them.
    */
-  private async recountSettled(
-    folderUri: string,
-    record: Record<string, { S?: string; N?: string }>,
-  ): Promise<void> {
-    const settledAt = record.settledAt?.S;
-    if (!settledAt) return;
+  private async recountSettled(folderUri: string, settledAt: string): Promise<void> {
     const counts = await readFolderObjects(
       this.options.dynamodb,
       this.options.ledgerTable,
@@ -148,7 +102,7 @@ export class FolderClaims {
     }
   }
 
-  private async readRecord(folderUri: string) {
+  private async readRecord(folderUri: string): Promise<ClaimableRecord | undefined> {
     const out = await this.options.dynamodb.send(
       new GetItemCommand({
         TableName: this.options.recordsTable,
@@ -156,7 +110,16 @@ export class FolderClaims {
         ConsistentRead: true,
       }),
     );
-    return out.Item;
+    const item = out.Item;
+    if (!item) return undefined;
+    return {
+      status: item.status?.S,
+      attempts: item.attempts?.N === undefined ? undefined : Number(item.attempts.N),
+      claimedAt: item.claimedAt?.S,
+      createdAt: item.createdAt?.S,
+      settledAt: item.settledAt?.S,
+      datasetId: item.datasetId?.S,
+    };
   }
 
   /** First drop of a folder: creates its record. False when another batch got there first. */
@@ -188,11 +151,10 @@ export class FolderClaims {
   /** A new drop into a failed folder: next attempt, keeping the last one's outcome. */
   private async reopen(
     batch: FolderBatch,
-    attempt: number,
-    record: Record<string, { S?: string; N?: string; M?: unknown }>,
+    decision: Extract<ClaimDecision, { action: 'reopen' }>,
   ): Promise<FolderExecutionInput | undefined> {
     const now = this.clock().toISOString();
-    const update = reopenUpdate(record.datasetId !== undefined, {
+    const update = reopenUpdate(decision.hadDataset, {
       set: ['attempts = :next'],
       condition: 'attempts = :attempt',
     });
@@ -206,15 +168,15 @@ export class FolderClaims {
           ExpressionAttributeNames: { '#status': 'status', '#error': 'error' },
           ExpressionAttributeValues: {
             ':pending': { S: 'PENDING' },
-            ':next': { N: String(attempt + 1) },
-            ':attempt': { N: String(attempt) },
+            ':next': { N: String(decision.attempt) },
+            ':attempt': { N: String(decision.previousAttempt) },
             ':now': { S: now },
             ':name': { S: batch.datasetName },
             ...Object.fromEntries(Object.entries(RETRYABLE_STATUS_VALUES).map(([k, v]) => [k, { S: v }])),
           },
         }),
       );
-      return inputFrom(batch, attempt + 1, now);
+      return inputFrom(batch, decision.attempt, now);
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException) return undefined;
       throw error;
@@ -248,8 +210,4 @@ function inputFrom(batch: FolderBatch, attempt: number, claimedAt: string): Fold
     attempt,
     claimedAt,
   };
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

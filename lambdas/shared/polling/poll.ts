@@ -1,6 +1,6 @@
+import type { DatasetStatus } from '../visual-layer/responses';
 import { MAX_POLLS } from './limits';
-import type { DatasetStatus, PollBounds } from './status';
-import { nextPollInterval } from './status';
+import { nextPollInterval, type PollBounds } from './schedule';
 
 /** Where the poll loop stands, carried in the state machine between checks. */
 export interface PollState {

@@ -1,5 +1,4 @@
-import { type AttributeValue, type DynamoDBClient, QueryCommand } from '@aws-sdk/client-dynamodb';
-import { MAX_SETTLE_CHECKS } from './limits';
+import { MAX_SETTLE_CHECKS } from '../polling/limits';
 
 /** What the ledger says about a folder's objects. */
 export interface FolderObjects {
@@ -25,50 +24,43 @@ export interface SettleDecision extends FolderObjects {
   checks: number;
 }
 
+/** One ledger entry as the settle rules read it. */
+export interface LedgerEntry {
+  /** When S3 created the object (the event time). */
+  objectAt?: string;
+  /** When the folding function recorded it. */
+  seenAt?: string;
+}
+
+/** A folder's objects, with those S3 created after a given instant counted apart. */
+export interface LedgerSummary extends FolderObjects {
+  /** Objects S3 created after `until`; 0 without it. */
+  lateCount: number;
+}
+
 /**
- * Reads every ledger entry of a folder (paginated) and summarises them. With `until`, only objects
- * S3 created at or before that instant are counted (`lateCount` has the rest).
+ * Summarises a folder's ledger entries. With `until`, only objects S3 created at or before that
+ * instant are counted (`lateCount` has the rest). Pure: the store reads the entries.
  */
-export async function readFolderObjects(
-  dynamodb: DynamoDBClient,
-  ledgerTable: string,
-  folderUri: string,
-  until?: string,
-): Promise<FolderObjects & { lateCount: number }> {
+export function summariseFolderObjects(entries: Iterable<LedgerEntry>, until?: string): LedgerSummary {
   const untilMs = until ? Date.parse(until) : Number.POSITIVE_INFINITY;
   let lateCount = 0;
   let objectCount = 0;
   let first: string | null = null;
   let last: string | null = null;
   let activity: string | null = null;
-  let startKey: Record<string, AttributeValue> | undefined;
-  do {
-    const page = await dynamodb.send(
-      new QueryCommand({
-        TableName: ledgerTable,
-        KeyConditionExpression: 'folderUri = :f',
-        ExpressionAttributeValues: { ':f': { S: folderUri } },
-        ProjectionExpression: 'objectAt, seenAt',
-        ConsistentRead: true,
-        ExclusiveStartKey: startKey,
-      }),
-    );
-    for (const item of page.Items ?? []) {
-      const at = item.objectAt?.S;
-      if (at && Date.parse(at) > untilMs) {
-        lateCount += 1;
-        continue;
-      }
-      objectCount += 1;
-      const seen = item.seenAt?.S;
-      if (at && (first === null || at < first)) first = at;
-      if (at && (last === null || at > last)) last = at;
-      for (const t of [at, seen]) {
-        if (t && (activity === null || Date.parse(t) > Date.parse(activity))) activity = t;
-      }
+  for (const { objectAt: at, seenAt: seen } of entries) {
+    if (at && Date.parse(at) > untilMs) {
+      lateCount += 1;
+      continue;
     }
-    startKey = page.LastEvaluatedKey;
-  } while (startKey);
+    objectCount += 1;
+    if (at && (first === null || at < first)) first = at;
+    if (at && (last === null || at > last)) last = at;
+    for (const t of [at, seen]) {
+      if (t && (activity === null || Date.parse(t) > Date.parse(activity))) activity = t;
+    }
+  }
   return { objectCount, firstObjectAt: first, lastObjectAt: last, lastActivityAt: activity, lateCount };
 }
 

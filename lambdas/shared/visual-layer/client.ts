@@ -1,12 +1,12 @@
+import { VisualLayerBadRequestError, VisualLayerResponseError, VisualLayerTransientError } from '../errors';
 import {
   classifyHttpError,
+  type DatasetStatus,
   describeErrorBody,
+  normaliseStatusWord,
+  parseDatasetStatus,
   parseRetryAfter,
-  VisualLayerBadRequestError,
-  VisualLayerResponseError,
-  VisualLayerTransientError,
-} from './errors';
-import { type DatasetStatus, normaliseStatusWord, parseDatasetStatus } from './status';
+} from './responses';
 
 /** Supplies the `Authorization` header; `undefined` sends none (self-hosted installs). */
 export interface AuthHeaderSource {

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { InvalidInputError } from './errors';
+import { InvalidInputError } from '../errors';
 import { isMediaKey } from './media';
 
 /**

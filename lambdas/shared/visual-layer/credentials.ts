@@ -1,5 +1,5 @@
 import { SignJWT } from 'jose';
-import { CredentialsError } from './errors';
+import { CredentialsError } from '../errors';
 
 /** What the credentials secret can hold. */
 export type VisualLayerCredentials =

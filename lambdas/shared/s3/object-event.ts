@@ -1,4 +1,4 @@
-import { InvalidInputError } from './errors';
+import { InvalidInputError } from '../errors';
 import { decodeS3EventKey, type S3ObjectRef } from './s3-key';
 
 /** The part of an S3 "Object Created" EventBridge event the pipeline reads. */

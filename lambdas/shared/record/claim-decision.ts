@@ -1,0 +1,54 @@
+import { isRetryable } from './folder-record';
+
+/** The parts of a folder record that decide what a new batch of objects does to the folder. */
+export interface ClaimableRecord {
+  /** Pipeline state; a record may lack it (then the batch is late with status `UNKNOWN`). */
+  status?: string;
+  /** Attempts so far; a record without it is on its first. */
+  attempts?: number;
+  claimedAt?: string;
+  createdAt?: string;
+  /** When the folder settled and its dataset creation began. */
+  settledAt?: string;
+  datasetId?: string;
+}
+
+/** What a batch does to its folder, given the folder's record. */
+export type ClaimDecision =
+  /** No record: create it, PENDING on attempt 1. */
+  | { action: 'claim'; attempt: 1 }
+  /** The attempt is PENDING (claimed, not yet created): start or confirm its execution. */
+  | { action: 'start'; attempt: number; claimedAt: string }
+  /** The last attempt failed: open `attempt` on the condition that the record is still on `previousAttempt`. */
+  | { action: 'reopen'; attempt: number; previousAttempt: number; hadDataset: boolean }
+  /**
+   * The dataset is being created, indexed or done (or the status is unknown): nothing to start.
+   * With `settledAt`, the record's object counts are made again up to that instant.
+   */
+  | { action: 'late'; status: string; settledAt?: string };
+
+/**
+ * Decides what a batch does to a folder: claim a folder without a record, start the PENDING
+ * attempt, reopen one that ended in a retryable status, or count the batch as late. Pure: the
+ * caller reads the record and carries the decision out, conditionally, so a lost race reads again.
+ */
+export function decideClaim(record: ClaimableRecord | undefined): ClaimDecision {
+  if (!record) return { action: 'claim', attempt: 1 };
+  const attempt = record.attempts ?? 1;
+  if (record.status === 'PENDING') {
+    return { action: 'start', attempt, claimedAt: record.claimedAt ?? record.createdAt ?? '' };
+  }
+  if (isRetryable(record.status)) {
+    return {
+      action: 'reopen',
+      attempt: attempt + 1,
+      previousAttempt: attempt,
+      hadDataset: record.datasetId !== undefined,
+    };
+  }
+  return {
+    action: 'late',
+    status: record.status ?? 'UNKNOWN',
+    ...(record.settledAt ? { settledAt: record.settledAt } : {}),
+  };
+}
