@@ -1,5 +1,5 @@
 import { MAX_POLLS, pollsToDeadline } from '../lambdas/shared/polling/limits';
-import { encodeS3EventKey } from '../lambdas/shared/s3/s3-key';
+import { BUCKET_NAME, ContextParser, EMAIL, MARKER_NAME, SECRET_NAME } from './context-parser';
 
 /** How the dataset creation is triggered; see docs/how-it-works.md, "Triggers". */
 export type Trigger = 'quiet' | 'marker';
@@ -64,6 +64,16 @@ export const DEFAULT_CONFIG: IngestConfig = {
   datasetNamePrefix: '',
 };
 
+/** How long a function waits for one Visual Layer answer before it counts as a timeout. */
+export const VISUAL_LAYER_REQUEST_TIMEOUT_MS = 20_000;
+
+/**
+ * Longest a folder may keep receiving objects before its dataset is created anyway (quiet trigger).
+ * Objects that arrive later are recorded but not added to the dataset (docs/how-it-works.md,
+ * "Late objects").
+ */
+export const SETTLE_CAP_SECONDS = 6 * 3600;
+
 /** Raised when configuration is invalid; the message lists every problem, one per line. */
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
@@ -83,7 +93,7 @@ export type ContextReader = (key: string) => unknown;
  */
 export function parseConfig(read: ContextReader): IngestConfig {
   const problems: string[] = [];
-  const p = new Parser(read, problems);
+  const p = new ContextParser(read, DEFAULT_CONFIG, problems);
   const config: IngestConfig = {
     bucketName: p.optionalString(
       'bucketName',
@@ -129,138 +139,4 @@ export function parseConfig(read: ContextReader): IngestConfig {
   }
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
-}
-
-const BUCKET_NAME = /^(?!xn--)(?!.*\.\.)[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
-const MARKER_NAME = /^[^/]{1,255}$/;
-const SECRET_NAME = /^[A-Za-z0-9/_+=.@:-]{1,2048}$/;
-const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
-
-function isPrintable(text: string): boolean {
-  return [...text].every((c) => {
-    const code = c.charCodeAt(0);
-    return code >= 0x20 && code !== 0x7f;
-  });
-}
-
-class Parser {
-  constructor(
-    private readonly read: ContextReader,
-    private readonly problems: string[],
-  ) {}
-
-  private raw(key: keyof IngestConfig): unknown {
-    const value = this.read(key);
-    return value === undefined || value === null ? undefined : value;
-  }
-
-  private fail<T>(key: string, value: unknown, allowed: string, fallback: T): T {
-    this.problems.push(`${key}=${JSON.stringify(value)} is invalid: expected ${allowed}`);
-    return fallback;
-  }
-
-  integer(key: keyof IngestConfig, min: number, max: number): number {
-    const fallback = DEFAULT_CONFIG[key] as number;
-    const value = this.raw(key);
-    if (value === undefined) return fallback;
-    const n =
-      typeof value === 'number'
-        ? value
-        : typeof value === 'string' && value.trim() !== ''
-          ? Number(value)
-          : Number.NaN;
-    if (!Number.isInteger(n) || n < min || n > max)
-      return this.fail(key, value, `a whole number from ${min} to ${max}`, fallback);
-    return n;
-  }
-
-  number(key: keyof IngestConfig, exclusiveMin: number, max: number): number {
-    const fallback = DEFAULT_CONFIG[key] as number;
-    const value = this.raw(key);
-    if (value === undefined) return fallback;
-    const n =
-      typeof value === 'number'
-        ? value
-        : typeof value === 'string' && value.trim() !== ''
-          ? Number(value)
-          : Number.NaN;
-    if (!Number.isFinite(n) || n <= exclusiveMin || n > max) {
-      return this.fail(
-        key,
-        value,
-        `a number above ${exclusiveMin} and at most ${max} (fractions allowed)`,
-        fallback,
-      );
-    }
-    return n;
-  }
-
-  oneOf<T extends string>(key: keyof IngestConfig, allowed: readonly T[]): T {
-    const fallback = DEFAULT_CONFIG[key] as T;
-    const value = this.raw(key);
-    if (value === undefined) return fallback;
-    if (typeof value === 'string' && (allowed as readonly string[]).includes(value)) return value as T;
-    return this.fail(key, value, `one of ${allowed.map((a) => `"${a}"`).join(', ')}`, fallback);
-  }
-
-  string(key: keyof IngestConfig, pattern: RegExp, allowed: string): string {
-    const fallback = DEFAULT_CONFIG[key] as string;
-    const value = this.raw(key);
-    if (value === undefined) return fallback;
-    if (typeof value === 'string' && pattern.test(value) && isPrintable(value)) return value;
-    return this.fail(key, value, allowed, fallback);
-  }
-
-  optionalString(key: keyof IngestConfig, pattern: RegExp, allowed: string): string | undefined {
-    const value = this.raw(key);
-    if (value === undefined || value === '') return undefined;
-    if (typeof value === 'string' && pattern.test(value)) return value;
-    return this.fail(key, value, allowed, undefined);
-  }
-
-  /** A key prefix: no leading "/", and a trailing "/" is added so that "incoming" means the folder. */
-  prefix(key: keyof IngestConfig): string {
-    const value = this.raw(key);
-    if (value === undefined || value === '') return '';
-    // The prefix is written into the EventBridge pattern URL-encoded; keep it well inside its 2048 characters.
-    if (
-      typeof value !== 'string' ||
-      value.startsWith('/') ||
-      value.includes('//') ||
-      encodeS3EventKey(value).length > 500
-    ) {
-      return this.fail(
-        key,
-        value,
-        'a key prefix without a leading "/" or "//", at most 500 characters once URL-encoded, such as "incoming/"',
-        '',
-      );
-    }
-    return value.endsWith('/') ? value : `${value}/`;
-  }
-
-  url(key: keyof IngestConfig): string {
-    const fallback = DEFAULT_CONFIG[key] as string;
-    const value = this.raw(key);
-    if (value === undefined) return fallback;
-    const allowed =
-      'an http(s) URL without credentials, query or fragment, such as https://app.visual-layer.com';
-    if (typeof value !== 'string') return this.fail(key, value, allowed, fallback);
-    let url: URL;
-    try {
-      url = new URL(value);
-    } catch {
-      return this.fail(key, value, allowed, fallback);
-    }
-    if (
-      !['http:', 'https:'].includes(url.protocol) ||
-      url.username ||
-      url.password ||
-      url.search ||
-      url.hash
-    ) {
-      return this.fail(key, value, allowed, fallback);
-    }
-    return value.replace(/\/+$/, '');
-  }
 }

@@ -1,6 +1,6 @@
 import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
-import type { IngestConfig } from './config';
+import { type IngestConfig, VISUAL_LAYER_REQUEST_TIMEOUT_MS } from './config';
 import { VisualLayerCredentials } from './constructs/credentials';
 import { IngestAlarms } from './constructs/ingest-alarms';
 import { IngestBucket } from './constructs/ingest-bucket';
@@ -42,41 +42,43 @@ export class VlIngestStack extends Stack {
       existingSecretName: config.secretName,
     });
 
-    const folderRulesEnv = {
-      FOLDER_PREFIX: config.prefix,
-      FOLDER_DEPTH: String(config.folderDepth),
-      TRIGGER: config.trigger,
-      MARKER_NAME: config.markerName,
-      DATASET_NAME_PREFIX: config.datasetNamePrefix,
+    const folderRules = {
+      prefix: config.prefix,
+      folderDepth: config.folderDepth,
+      trigger: config.trigger,
+      markerName: config.markerName,
+      datasetNamePrefix: config.datasetNamePrefix,
     };
-    const visualLayerEnv = {
-      VL_BASE_URL: config.visualLayerBaseUrl,
-      VL_SECRET_ID: credentials.secretId,
-      VL_REQUEST_TIMEOUT_MS: '20000',
+    const visualLayer = {
+      baseUrl: config.visualLayerBaseUrl,
+      secretId: credentials.secretId,
+      requestTimeoutMs: VISUAL_LAYER_REQUEST_TIMEOUT_MS,
     };
     const planFunction = new PipelineFunction(this, 'PlanFolder', {
-      handlerFolder: 'plan-folder',
+      handler: 'plan-folder',
+      settings: { folderRules },
       logKey: key,
       description: 'vl-ingest: decodes an S3 object key and names its dataset folder',
-      environment: folderRulesEnv,
     });
     const createFunction = new PipelineFunction(this, 'CreateDataset', {
-      handlerFolder: 'create-dataset',
+      handler: 'create-dataset',
+      settings: { visualLayer },
       logKey: key,
       description: 'vl-ingest: creates the Visual Layer dataset of a folder',
-      environment: visualLayerEnv,
       timeout: Duration.seconds(90),
     });
     const statusFunction = new PipelineFunction(this, 'CheckStatus', {
-      handlerFolder: 'check-status',
+      handler: 'check-status',
+      settings: {
+        visualLayer,
+        polling: {
+          minSeconds: config.pollIntervalSeconds,
+          maxSeconds: config.maxPollIntervalSeconds,
+          maxWaitMinutes: config.maxWaitMinutes,
+        },
+      },
       logKey: key,
       description: 'vl-ingest: reads a Visual Layer dataset status and decides the next poll',
-      environment: {
-        ...visualLayerEnv,
-        POLL_INTERVAL_SECONDS: String(config.pollIntervalSeconds),
-        MAX_POLL_INTERVAL_SECONDS: String(config.maxPollIntervalSeconds),
-        MAX_WAIT_MINUTES: String(config.maxWaitMinutes),
-      },
       timeout: Duration.seconds(60),
     });
     credentials.secret.grantRead(createFunction);
@@ -90,7 +92,7 @@ export class VlIngestStack extends Stack {
             config,
             ledger: new ObjectLedger(this, 'Ledger'),
             recordsTable: records.table,
-            folderRules: folderRulesEnv,
+            folderRules,
             logKey: key,
           })
         : new MarkerTrigger(this, 'Trigger', { bucket: drops.bucket, config });

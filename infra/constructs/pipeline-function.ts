@@ -6,23 +6,34 @@ import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { LogLevel, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { type CfnLogGroup, LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
+import { type HandlerName, type SettingsOf, writeSettings } from '../../lambdas/shared/settings';
 
 /** The repository root: handlers live in `lambdas/<name>/handler.ts` below it. */
 export const REPO_ROOT = path.resolve(__dirname, '..', '..');
 
-/** Props of {@link PipelineFunction}. */
-export interface PipelineFunctionProps {
-  /** Folder under `lambdas/` that holds `handler.ts`. */
-  readonly handlerFolder: string;
+/** Environment every function gets for Node.js and Powertools (not read by the handlers' code). */
+export const HOUSE_ENVIRONMENT = {
+  NODE_OPTIONS: '--enable-source-maps',
+  POWERTOOLS_SERVICE_NAME: 'vl-ingest',
+  POWERTOOLS_LOG_LEVEL: 'INFO',
+} as const;
+
+interface CommonProps {
   /** What the function does, shown in the console. */
   readonly description: string;
-  /** Environment variables besides the house ones. @default {} */
-  readonly environment?: Record<string, string>;
   /** Function timeout. @default 30 seconds */
   readonly timeout?: Duration;
   /** Key that encrypts the function's log group. @default CloudWatch Logs' own encryption */
   readonly logKey?: IKey;
 }
+
+/**
+ * Props of {@link PipelineFunction}: the folder under `lambdas/` that holds `handler.ts`, and the
+ * settings that function reads (written to its environment by the settings module).
+ */
+export type PipelineFunctionProps = {
+  [H in HandlerName]: CommonProps & { readonly handler: H; readonly settings: SettingsOf<H> };
+}[HandlerName];
 
 /**
  * A Lambda function with the project's defaults: Node.js 24 on ARM64, bundled by the local esbuild
@@ -34,7 +45,7 @@ export class PipelineFunction extends NodejsFunction {
     // Its own role: write to its own log group only, instead of AWSLambdaBasicExecutionRole (any group).
     const role = new Role(scope, `${id}Role`, {
       assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
-      description: `vl-ingest ${props.handlerFolder}`,
+      description: `vl-ingest ${props.handler}`,
     });
     const logGroup = new LogGroup(scope, `${id}Logs`, {
       retention: RetentionDays.ONE_MONTH,
@@ -42,7 +53,7 @@ export class PipelineFunction extends NodejsFunction {
       encryptionKey: props.logKey,
     });
     super(scope, id, {
-      entry: path.join(REPO_ROOT, 'lambdas', props.handlerFolder, 'handler.ts'),
+      entry: path.join(REPO_ROOT, 'lambdas', props.handler, 'handler.ts'),
       handler: 'handler',
       projectRoot: REPO_ROOT,
       depsLockFilePath: path.join(REPO_ROOT, 'package-lock.json'),
@@ -55,10 +66,8 @@ export class PipelineFunction extends NodejsFunction {
       logGroup,
       role,
       environment: {
-        NODE_OPTIONS: '--enable-source-maps',
-        POWERTOOLS_SERVICE_NAME: 'vl-ingest',
-        POWERTOOLS_LOG_LEVEL: 'INFO',
-        ...props.environment,
+        ...HOUSE_ENVIRONMENT,
+        ...writeSettings(props.handler, props.settings as never),
       },
       bundling: {
         format: OutputFormat.CJS,

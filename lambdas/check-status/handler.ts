@@ -1,15 +1,12 @@
-import { numberEnv } from '../shared/env';
 import { InvalidInputError } from '../shared/errors';
 import { decideAfterPoll, type PollDecision, type PollLimits } from '../shared/polling/poll';
 import { createLogger, createVisualLayerClient, logFailure } from '../shared/runtime';
+import { readSettings } from '../shared/settings';
 
 const logger = createLogger();
-const client = createVisualLayerClient(process.env);
-const limits: PollLimits = {
-  minSeconds: numberEnv(process.env, 'POLL_INTERVAL_SECONDS', 30),
-  maxSeconds: numberEnv(process.env, 'MAX_POLL_INTERVAL_SECONDS', 300),
-  maxWaitMinutes: numberEnv(process.env, 'MAX_WAIT_MINUTES', 1440),
-};
+const settings = readSettings('check-status', process.env);
+const client = createVisualLayerClient(settings.visualLayer);
+const limits: PollLimits = settings.polling;
 const reportedUnknown = new Set<string>();
 
 /** Input from the state machine's poll loop. */

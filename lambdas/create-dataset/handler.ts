@@ -1,10 +1,10 @@
 import { InvalidInputError } from '../shared/errors';
 import { createLogger, createVisualLayerClient, logFailure } from '../shared/runtime';
+import { readSettings } from '../shared/settings';
 import { createDatasetOnce } from '../shared/visual-layer/create-dataset';
 
 const logger = createLogger();
-const client = createVisualLayerClient(process.env);
-const consoleBase = (process.env.VL_BASE_URL ?? '').replace(/\/+$/, '');
+const client = createVisualLayerClient(readSettings('create-dataset', process.env).visualLayer);
 
 /** Input from the state machine. */
 export interface CreateDatasetEvent {
@@ -31,7 +31,7 @@ export const handler = async (event: CreateDatasetEvent): Promise<CreateDatasetR
     logger.info(adopted ? 'adopted dataset from an earlier attempt' : 'created dataset', { datasetId });
     return {
       datasetId,
-      datasetUrl: `${consoleBase}/dataset/${datasetId}/data`,
+      datasetUrl: client.datasetPageUrl(datasetId),
       adopted,
       createdAt: new Date().toISOString(),
     };

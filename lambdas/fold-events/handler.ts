@@ -1,21 +1,15 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { readFolderRules, requireEnv } from '../shared/env';
 import { foldBatch } from '../shared/ledger/folder-batch';
 import { FolderClaims } from '../shared/ledger/folder-claims';
 import { createLogger, logFailure } from '../shared/runtime';
+import { readSettings } from '../shared/settings';
 
 const logger = createLogger();
 const FOLDERS_AT_ONCE = 10;
-const rules = readFolderRules(process.env);
-const claims = new FolderClaims({
-  dynamodb: new DynamoDBClient({}),
-  sfn: new SFNClient({}),
-  recordsTable: requireEnv(process.env, 'RECORDS_TABLE'),
-  ledgerTable: requireEnv(process.env, 'LEDGER_TABLE'),
-  stateMachineArn: requireEnv(process.env, 'STATE_MACHINE_ARN'),
-});
+const { folderRules: rules, folding } = readSettings('fold-events', process.env);
+const claims = new FolderClaims({ dynamodb: new DynamoDBClient({}), sfn: new SFNClient({}), ...folding });
 
 /**
  * Quiet trigger: folds a batch of queued S3 object events per folder, records the objects, and

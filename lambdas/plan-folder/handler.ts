@@ -1,10 +1,10 @@
-import { readFolderRules } from '../shared/env';
 import { createLogger, logFailure } from '../shared/runtime';
 import { type ObjectCreatedEvent, readObjectCreatedEvent } from '../shared/s3/object-event';
 import { type FolderPlan, planFolder, type SkipPlan } from '../shared/s3/s3-key';
+import { readSettings } from '../shared/settings';
 
 const logger = createLogger();
-const rules = readFolderRules(process.env);
+const rules = readSettings('plan-folder', process.env).folderRules;
 
 /** The plan, plus when the object was created. */
 export type PlanResult = (FolderPlan | SkipPlan) & { objectCreatedAt: string };

@@ -1,17 +1,13 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { numberEnv, requireEnv } from '../shared/env';
 import { InvalidInputError, TransientDependencyError } from '../shared/errors';
 import { readFolderObjects } from '../shared/ledger/ledger-store';
 import { decideSettle, type SettleDecision } from '../shared/ledger/settle';
 import { createLogger, logFailure } from '../shared/runtime';
+import { readSettings } from '../shared/settings';
 
 const logger = createLogger();
 const dynamodb = new DynamoDBClient({});
-const ledgerTable = requireEnv(process.env, 'LEDGER_TABLE');
-const limits = {
-  quietSeconds: numberEnv(process.env, 'QUIET_SECONDS', 60),
-  capSeconds: numberEnv(process.env, 'SETTLE_CAP_SECONDS', 6 * 3600),
-};
+const { ledgerTable, ...limits } = readSettings('settle-folder', process.env).settling;
 
 /** Input from the state machine's settle loop. */
 export interface SettleEvent {

@@ -1,6 +1,6 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
-import { numberEnv, requireEnv } from './env';
+import type { SettingsOf } from './settings';
 import { VisualLayerClient } from './visual-layer/client';
 import { BearerAuth } from './visual-layer/credentials';
 
@@ -13,21 +13,22 @@ export function createLogger(): Logger {
 export const SECRET_CACHE_SECONDS = 300;
 
 /**
- * The Visual Layer client a handler uses, built once per container from the environment:
- * `VL_BASE_URL`, `VL_SECRET_ID` and `VL_REQUEST_TIMEOUT_MS`. The secret is cached for
- * {@link SECRET_CACHE_SECONDS} and read again at once after a 401.
+ * The Visual Layer client a handler uses, built once per container from its settings. The secret is
+ * cached for {@link SECRET_CACHE_SECONDS} and read again at once after a 401.
  */
-export function createVisualLayerClient(env: NodeJS.ProcessEnv): VisualLayerClient {
-  const secretId = requireEnv(env, 'VL_SECRET_ID');
+export function createVisualLayerClient(
+  settings: SettingsOf<'create-dataset'>['visualLayer'],
+): VisualLayerClient {
+  const { secretId } = settings;
   const auth = new BearerAuth(
     ({ fresh }) =>
       getSecret(secretId, { maxAge: SECRET_CACHE_SECONDS, forceFetch: fresh }) as Promise<string | undefined>,
     secretId,
   );
   return new VisualLayerClient({
-    baseUrl: requireEnv(env, 'VL_BASE_URL'),
+    baseUrl: settings.baseUrl,
     auth,
-    timeoutMs: numberEnv(env, 'VL_REQUEST_TIMEOUT_MS', 20_000),
+    timeoutMs: settings.requestTimeoutMs,
   });
 }
 

@@ -1,11 +1,11 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
+import { SETTLE_CAP_SECONDS } from '../../infra/config';
 import { TARGET_MAX_EVENT_AGE, TARGET_RETRY_ATTEMPTS } from '../../infra/constructs/triggers/object-trigger';
 import {
   FOLD_BATCH_SIZE,
   FOLD_BATCH_WINDOW,
   FOLD_MAX_RECEIVES,
-  SETTLE_CAP,
 } from '../../infra/constructs/triggers/quiet-trigger';
 import {
   HISTORY_EVENT_LIMIT,
@@ -177,7 +177,7 @@ describe('default stack', () => {
       LoggingConfiguration: Match.objectLike({ Level: 'ALL', IncludeExecutionData: false }),
     });
     // maxWaitMinutes, plus the longest a folder may settle, plus a margin for creation and records.
-    expect(definitionOf(app()).TimeoutSeconds).toBe(1440 * 60 + SETTLE_CAP.toSeconds() + 2 * 3600);
+    expect(definitionOf(app()).TimeoutSeconds).toBe(1440 * 60 + SETTLE_CAP_SECONDS + 2 * 3600);
   });
 
   it('gives every Task state a timeout, and retries Lambda throttling', () => {

@@ -8,7 +8,8 @@ import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Choice, Condition, type IChainable, type StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
-import type { IngestConfig } from '../../config';
+import type { SettingsOf } from '../../../lambdas/shared/settings';
+import { type IngestConfig, SETTLE_CAP_SECONDS } from '../../config';
 import type { ObjectLedger } from '../object-ledger';
 import { PipelineFunction } from '../pipeline-function';
 import type { EventStartPhase } from '../workflow/event-start-phase';
@@ -21,19 +22,16 @@ export const FOLD_BATCH_SIZE = 1000;
 export const FOLD_BATCH_WINDOW = Duration.seconds(5);
 /** Deliveries of a queued object event before it goes to the dead-letter queue. */
 export const FOLD_MAX_RECEIVES = 5;
-/**
- * Longest a folder may keep receiving objects before its dataset is created anyway. Objects that
- * arrive later are recorded but not added to the dataset (docs/how-it-works.md, "Late objects").
- */
-export const SETTLE_CAP = Duration.hours(6);
+/** Longest one batch may take the folding function. */
+const FOLD_TIMEOUT = Duration.seconds(60);
 
 /** Props of {@link QuietTrigger}. */
 export interface QuietTriggerProps extends ObjectTriggerProps {
   readonly config: ObjectTriggerProps['config'] & Pick<IngestConfig, 'quietSeconds'>;
   readonly ledger: ObjectLedger;
   readonly recordsTable: ITable;
-  /** Environment of the folder rules (prefix, depth, names) the folding function applies. */
-  readonly folderRules: Record<string, string>;
+  /** The folder rules (prefix, depth, names) the folding function applies. */
+  readonly folderRules: SettingsOf<'fold-events'>['folderRules'];
   /** Key that encrypts the functions' log groups. */
   readonly logKey?: IKey;
 }
@@ -47,71 +45,46 @@ export interface QuietTriggerProps extends ObjectTriggerProps {
  */
 export class QuietTrigger extends ObjectTrigger {
   readonly objectQueue: Queue;
-  readonly foldFunction: PipelineFunction;
   readonly settleFunction: PipelineFunction;
+  /** The folding function; it exists once the trigger is connected to its state machine. */
+  foldFunction?: PipelineFunction;
   readonly invokedFunctions: IFunction[];
-  readonly functions: IFunction[];
-  override readonly settleCap = SETTLE_CAP;
+  override readonly settleCap = Duration.seconds(SETTLE_CAP_SECONDS);
 
-  constructor(scope: Construct, id: string, props: QuietTriggerProps) {
+  constructor(
+    scope: Construct,
+    id: string,
+    private readonly props: QuietTriggerProps,
+  ) {
     super(scope, id, props);
     const { ledger } = props;
     this.settleFunction = new PipelineFunction(this, 'SettleFolder', {
-      handlerFolder: 'settle-folder',
+      handler: 'settle-folder',
+      settings: {
+        settling: {
+          ledgerTable: ledger.table.tableName,
+          quietSeconds: props.config.quietSeconds,
+          capSeconds: SETTLE_CAP_SECONDS,
+        },
+      },
       logKey: props.logKey,
       description: 'vl-ingest: tells whether a folder has been quiet long enough to create its dataset',
-      environment: {
-        LEDGER_TABLE: ledger.table.tableName,
-        QUIET_SECONDS: String(props.config.quietSeconds),
-        SETTLE_CAP_SECONDS: String(SETTLE_CAP.toSeconds()),
-      },
     });
     ledger.table.grant(this.settleFunction, 'dynamodb:Query');
-    this.foldFunction = new PipelineFunction(this, 'FoldEvents', {
-      handlerFolder: 'fold-events',
-      logKey: props.logKey,
-      description: 'vl-ingest: folds queued object events per folder and starts one execution per folder',
-      environment: {
-        ...props.folderRules,
-        RECORDS_TABLE: props.recordsTable.tableName,
-        LEDGER_TABLE: ledger.table.tableName,
-      },
-      timeout: Duration.seconds(60),
-    });
-    // Batch puts of objects; Query to recount a folder whose objects were recorded after creation.
-    ledger.table.grant(this.foldFunction, 'dynamodb:BatchWriteItem', 'dynamodb:Query');
-    this.foldFunction.addToRolePolicy(
-      new PolicyStatement({
-        actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
-        resources: [props.recordsTable.tableArn],
-      }),
-    );
     this.invokedFunctions = [this.settleFunction];
-    this.functions = [this.settleFunction, this.foldFunction];
-
-    const timeout = this.foldFunction.timeout ?? Duration.seconds(60);
     this.objectQueue = new Queue(this, 'ObjectEvents', {
       encryption: QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
       retentionPeriod: Duration.days(4),
       // AWS's advice for Lambda consumers: at least six times the function timeout.
-      visibilityTimeout: Duration.seconds(timeout.toSeconds() * 6),
+      visibilityTimeout: Duration.seconds(FOLD_TIMEOUT.toSeconds() * 6),
       deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: FOLD_MAX_RECEIVES },
     });
     this.rule.addTarget(new SqsQueue(this.objectQueue, this.delivery));
-    this.foldFunction.addEventSource(
-      new SqsEventSource(this.objectQueue, {
-        batchSize: FOLD_BATCH_SIZE,
-        maxBatchingWindow: FOLD_BATCH_WINDOW,
-        reportBatchItemFailures: true,
-      }),
-    );
-    Validations.of(this.foldFunction).acknowledge({
-      id: 'Serverless::Serverless-LambdaEventSourceMappingDestination',
-      reason:
-        'An SQS event source has no on-failure destination; failed messages reach the dead-letter queue through ' +
-        `the queue's redrive policy after ${FOLD_MAX_RECEIVES} receives.`,
-    });
+  }
+
+  get functions(): IFunction[] {
+    return [this.settleFunction, ...(this.foldFunction ? [this.foldFunction] : [])];
   }
 
   /** The folding function starts a claimed folder (its input has `folderUri`); an object event starts at the plan. */
@@ -131,8 +104,45 @@ export class QuietTrigger extends ObjectTrigger {
       .otherwise(phases.eventStart);
   }
 
+  /** Creates the folding function, which starts the state machine, and feeds it the queue. */
   connect(stateMachine: StateMachine): void {
-    this.foldFunction.addEnvironment('STATE_MACHINE_ARN', stateMachine.stateMachineArn);
-    stateMachine.grantStartExecution(this.foldFunction);
+    const { ledger, recordsTable } = this.props;
+    const fold = new PipelineFunction(this, 'FoldEvents', {
+      handler: 'fold-events',
+      settings: {
+        folderRules: this.props.folderRules,
+        folding: {
+          recordsTable: recordsTable.tableName,
+          ledgerTable: ledger.table.tableName,
+          stateMachineArn: stateMachine.stateMachineArn,
+        },
+      },
+      logKey: this.props.logKey,
+      description: 'vl-ingest: folds queued object events per folder and starts one execution per folder',
+      timeout: FOLD_TIMEOUT,
+    });
+    // Batch puts of objects; Query to recount a folder whose objects were recorded after creation.
+    ledger.table.grant(fold, 'dynamodb:BatchWriteItem', 'dynamodb:Query');
+    fold.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+        resources: [recordsTable.tableArn],
+      }),
+    );
+    stateMachine.grantStartExecution(fold);
+    fold.addEventSource(
+      new SqsEventSource(this.objectQueue, {
+        batchSize: FOLD_BATCH_SIZE,
+        maxBatchingWindow: FOLD_BATCH_WINDOW,
+        reportBatchItemFailures: true,
+      }),
+    );
+    Validations.of(fold).acknowledge({
+      id: 'Serverless::Serverless-LambdaEventSourceMappingDestination',
+      reason:
+        'An SQS event source has no on-failure destination; failed messages reach the dead-letter queue through ' +
+        `the queue's redrive policy after ${FOLD_MAX_RECEIVES} receives.`,
+    });
+    this.foldFunction = fold;
   }
 }

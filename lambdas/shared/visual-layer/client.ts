@@ -13,13 +13,18 @@ export interface AuthHeaderSource {
   header(options: { fresh: boolean }): Promise<string | undefined>;
 }
 
+/** A base URL without the slashes it may end with: `https://host/` → `https://host`. */
+export function withoutTrailingSlash(url: string): string {
+  return url.replace(/\/+$/, '');
+}
+
 /** How to reach Visual Layer. */
 export interface VisualLayerClientOptions {
   /** `https://app.visual-layer.com`, or a self-hosted `http(s)://host:port`. No trailing `/api/v1`. */
   baseUrl: string;
   auth: AuthHeaderSource;
-  /** Abort a request after this long. @default 20000 */
-  timeoutMs?: number;
+  /** Abort a request after this many milliseconds. */
+  timeoutMs: number;
   /** Injected in tests; defaults to the global `fetch`. */
   fetch?: typeof fetch;
   /**
@@ -49,9 +54,14 @@ export class VisualLayerClient {
   private readonly fetchFn: typeof fetch;
 
   constructor(private readonly options: VisualLayerClientOptions) {
-    this.baseUrl = options.baseUrl.replace(/\/+$/, '');
-    this.timeoutMs = options.timeoutMs ?? 20_000;
+    this.baseUrl = withoutTrailingSlash(options.baseUrl);
+    this.timeoutMs = options.timeoutMs;
     this.fetchFn = options.fetch ?? fetch;
+  }
+
+  /** The page where a person sees a dataset. */
+  datasetPageUrl(datasetId: string): string {
+    return `${this.baseUrl}/dataset/${encodeURIComponent(datasetId)}/data`;
   }
 
   /**
