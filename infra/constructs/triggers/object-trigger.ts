@@ -6,8 +6,7 @@ import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { IChainable, StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import type { IngestConfig } from '../../config';
-import type { EventStartPhase } from '../workflow/event-start-phase';
-import type { WorkflowEntry } from '../workflow/ingest-workflow';
+import type { EntryPhases, WorkflowEntry } from '../workflow/ingest-workflow';
 import type { WorkflowTasks } from '../workflow/tasks';
 import { objectKeyPatterns } from './key-patterns';
 
@@ -81,11 +80,7 @@ export abstract class ObjectTrigger extends Construct implements WorkflowEntry {
     };
   }
 
-  abstract startWith(
-    scope: Construct,
-    tasks: WorkflowTasks,
-    phases: { eventStart: EventStartPhase; create: IChainable },
-  ): IChainable;
+  abstract startWith(scope: Construct, tasks: WorkflowTasks, phases: EntryPhases): IChainable;
 
   /** Connects the trigger to the state machine it starts. */
   abstract connect(stateMachine: StateMachine): void;

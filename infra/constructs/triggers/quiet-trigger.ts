@@ -12,7 +12,7 @@ import type { SettingsOf } from '../../../lambdas/shared/settings';
 import { type IngestConfig, SETTLE_CAP_SECONDS } from '../../config';
 import type { ObjectLedger } from '../object-ledger';
 import { PipelineFunction } from '../pipeline-function';
-import type { EventStartPhase } from '../workflow/event-start-phase';
+import type { EntryPhases } from '../workflow/ingest-workflow';
 import { SettlePhase } from '../workflow/settle-phase';
 import type { WorkflowTasks } from '../workflow/tasks';
 import { ObjectTrigger, type ObjectTriggerProps } from './object-trigger';
@@ -88,11 +88,7 @@ export class QuietTrigger extends ObjectTrigger {
   }
 
   /** The folding function starts a claimed folder (its input has `folderUri`); an object event starts at the plan. */
-  startWith(
-    scope: Construct,
-    tasks: WorkflowTasks,
-    phases: { eventStart: EventStartPhase; create: IChainable },
-  ): IChainable {
+  startWith(scope: Construct, tasks: WorkflowTasks, phases: EntryPhases): IChainable {
     const settle = new SettlePhase(scope, 'Settle', tasks, this.settleFunction);
     settle.next(phases.create);
     return new Choice(scope, 'HowStarted', {

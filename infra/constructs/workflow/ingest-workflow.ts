@@ -16,6 +16,12 @@ import { EventStartPhase } from './event-start-phase';
 import { FailurePhase } from './failure-phase';
 import { WorkflowTasks } from './tasks';
 
+/** The phases an entry continues with: plan and claim an object event, or create for a claimed folder. */
+export interface EntryPhases {
+  readonly eventStart: EventStartPhase;
+  readonly create: IChainable;
+}
+
 /** How executions begin: what a trigger hands the workflow. */
 export interface WorkflowEntry {
   /** Longest an execution may spend before its create (settling). @default none */
@@ -26,11 +32,7 @@ export interface WorkflowEntry {
    * The first state of every execution. `eventStart` plans and claims a folder from an object event;
    * `create` is where a claimed folder continues. The entry connects its own states to `create`.
    */
-  startWith(
-    scope: Construct,
-    tasks: WorkflowTasks,
-    phases: { eventStart: EventStartPhase; create: IChainable },
-  ): IChainable;
+  startWith(scope: Construct, tasks: WorkflowTasks, phases: EntryPhases): IChainable;
 }
 
 /** Props of {@link IngestWorkflow}. */

@@ -7,7 +7,13 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { ExecutionAlreadyExists, type SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { type ClaimableRecord, type ClaimDecision, decideClaim } from '../record/claim-decision';
-import { executionName, RETRYABLE_STATUS_VALUES, reopenUpdate } from '../record/folder-record';
+import {
+  attributeNames,
+  executionName,
+  RETRYABLE_STATUS_VALUES,
+  type RecordStatus,
+  reopenUpdate,
+} from '../record/folder-record';
 import type { FolderBatch } from './folder-batch';
 import { readFolderObjects, writeLedgerObjects } from './ledger-store';
 
@@ -122,34 +128,30 @@ export class FolderClaims {
     };
   }
 
-  /** First drop of a folder: creates its record. False when another batch got there first. */
-  private async claimNew(batch: FolderBatch): Promise<FolderExecutionInput | undefined> {
+  /** First drop of a folder: creates its record. Undefined when another batch got there first. */
+  private claimNew(batch: FolderBatch): Promise<FolderExecutionInput | undefined> {
     const now = this.clock().toISOString();
-    try {
-      await this.options.dynamodb.send(
-        new PutItemCommand({
-          TableName: this.options.recordsTable,
-          Item: {
-            folderUri: { S: batch.folderUri },
-            status: { S: 'PENDING' },
-            datasetName: { S: batch.datasetName },
-            attempts: { N: '1' },
-            claimedAt: { S: now },
-            createdAt: { S: now },
-            updatedAt: { S: now },
-          },
-          ConditionExpression: 'attribute_not_exists(folderUri)',
-        }),
-      );
-      return inputFrom(batch, 1, now);
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return undefined;
-      throw error;
-    }
+    return unlessConditionFails(
+      new PutItemCommand({
+        TableName: this.options.recordsTable,
+        Item: {
+          folderUri: { S: batch.folderUri },
+          status: { S: 'PENDING' satisfies RecordStatus },
+          datasetName: { S: batch.datasetName },
+          attempts: { N: '1' },
+          claimedAt: { S: now },
+          createdAt: { S: now },
+          updatedAt: { S: now },
+        },
+        ConditionExpression: 'attribute_not_exists(folderUri)',
+      }),
+      this.options.dynamodb,
+      () => inputFrom(batch, 1, now),
+    );
   }
 
   /** A new drop into a failed folder: next attempt, keeping the last one's outcome. */
-  private async reopen(
+  private reopen(
     batch: FolderBatch,
     decision: Extract<ClaimDecision, { action: 'reopen' }>,
   ): Promise<FolderExecutionInput | undefined> {
@@ -158,29 +160,25 @@ export class FolderClaims {
       set: ['attempts = :next'],
       condition: 'attempts = :attempt',
     });
-    try {
-      await this.options.dynamodb.send(
-        new UpdateItemCommand({
-          TableName: this.options.recordsTable,
-          Key: { folderUri: { S: batch.folderUri } },
-          UpdateExpression: update.updateExpression,
-          ConditionExpression: update.conditionExpression,
-          ExpressionAttributeNames: { '#status': 'status', '#error': 'error' },
-          ExpressionAttributeValues: {
-            ':pending': { S: 'PENDING' },
-            ':next': { N: String(decision.attempt) },
-            ':attempt': { N: String(decision.previousAttempt) },
-            ':now': { S: now },
-            ':name': { S: batch.datasetName },
-            ...Object.fromEntries(Object.entries(RETRYABLE_STATUS_VALUES).map(([k, v]) => [k, { S: v }])),
-          },
-        }),
-      );
-      return inputFrom(batch, decision.attempt, now);
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return undefined;
-      throw error;
-    }
+    return unlessConditionFails(
+      new UpdateItemCommand({
+        TableName: this.options.recordsTable,
+        Key: { folderUri: { S: batch.folderUri } },
+        UpdateExpression: update.updateExpression,
+        ConditionExpression: update.conditionExpression,
+        ExpressionAttributeNames: attributeNames(update.updateExpression, update.conditionExpression),
+        ExpressionAttributeValues: {
+          ':pending': { S: 'PENDING' satisfies RecordStatus },
+          ':next': { N: String(decision.attempt) },
+          ':attempt': { N: String(decision.previousAttempt) },
+          ':now': { S: now },
+          ':name': { S: batch.datasetName },
+          ...Object.fromEntries(Object.entries(RETRYABLE_STATUS_VALUES).map(([k, v]) => [k, { S: v }])),
+        },
+      }),
+      this.options.dynamodb,
+      () => inputFrom(batch, decision.attempt, now),
+    );
   }
 
   private async start(input: FolderExecutionInput): Promise<FolderOutcome> {
@@ -210,4 +208,19 @@ function inputFrom(batch: FolderBatch, attempt: number, claimedAt: string): Fold
     attempt,
     claimedAt,
   };
+}
+
+/** Sends a conditional write: `then()` when it holds, undefined when its condition fails. */
+async function unlessConditionFails<T>(
+  command: PutItemCommand | UpdateItemCommand,
+  dynamodb: DynamoDBClient,
+  then: () => T,
+): Promise<T | undefined> {
+  try {
+    await dynamodb.send(command as UpdateItemCommand);
+    return then();
+  } catch (error) {
+    if (error instanceof ConditionalCheckFailedException) return undefined;
+    throw error;
+  }
 }
