@@ -150,7 +150,7 @@ describe('IAM scope with the defaults', () => {
       TriggerSettleFolderRole: [...own('TriggerSettleFolder'), 'dynamodb:Query LedgerTable'],
       TriggerFoldEventsRole: [
         ...own('TriggerFoldEvents'),
-        'dynamodb:BatchWriteItem LedgerTable',
+        'dynamodb:UpdateItem LedgerTable',
         'dynamodb:Query LedgerTable',
         'dynamodb:GetItem RecordsTable',
         'dynamodb:PutItem RecordsTable',

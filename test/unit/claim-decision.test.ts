@@ -30,6 +30,21 @@ describe('decideClaim', () => {
     expect(decideClaim({ status: 'PENDING' })).toEqual({ action: 'start', attempt: 1, claimedAt: '' });
   });
 
+  it.each(['ERROR', 'TIMED_OUT', 'FAILED'])(
+    'does not reopen a folder whose attempt ended %s when it got nothing new since',
+    (status) => {
+      expect(decideClaim({ status, attempts: 2, claimedAt, datasetId: 'ds-1' }, false)).toEqual({
+        action: 'known',
+        status,
+      });
+    },
+  );
+
+  it('ignores whether anything is new for folders that did not fail', () => {
+    expect(decideClaim(undefined, false)).toEqual({ action: 'claim', attempt: 1 });
+    expect(decideClaim({ status: 'READY' }, false)).toMatchObject({ action: 'late' });
+  });
+
   it.each(['ERROR', 'TIMED_OUT', 'FAILED'])('reopens a folder whose attempt ended %s', (status) => {
     expect(decideClaim({ status, attempts: 2, claimedAt, datasetId: 'ds-1' })).toEqual({
       action: 'reopen',

@@ -22,8 +22,25 @@ describe('foldBatch', () => {
     const folded = foldBatch([message('1', a), message('2', b), message('3', again)], rules);
     expect(folded.folders.map((f) => f.folderUri).sort()).toEqual(['s3://b/in/cam 1/', 's3://b/in/cam 2/']);
     const cam1 = folded.folders.find((f) => f.folderUri === 's3://b/in/cam 1/');
-    expect(cam1?.objects).toEqual([{ key: 'in/cam 1/x.jpg', objectAt: '2026-11-29T10:00:05Z', size: 1024 }]);
+    expect(cam1?.objects).toEqual([
+      {
+        key: 'in/cam 1/x.jpg',
+        objectAt: '2026-11-29T10:00:05Z',
+        size: 1024,
+        sequencer: again.detail.object.sequencer,
+        etag: again.detail.object.etag,
+      },
+    ]);
     expect(cam1?.messageIds).toEqual(['1', '3']);
+  });
+
+  it('keeps the later write of a key by S3 sequencer, whatever the order and the event times', () => {
+    const later = objectCreated('b', 'in/cam 1/x.jpg', { time: '2026-11-29T10:00:00Z' });
+    const earlier = { ...objectCreated('b', 'in/cam 1/x.jpg', { time: '2026-11-29T10:00:09Z' }) };
+    earlier.detail.object.sequencer = '0A';
+    later.detail.object.sequencer = '0000F1';
+    const folded = foldBatch([message('1', later), message('2', earlier)], rules);
+    expect(folded.folders[0]?.objects.map((o) => o.sequencer)).toEqual(['0000F1']);
   });
 
   it('skips objects outside any folder and fails messages that are not object events', () => {

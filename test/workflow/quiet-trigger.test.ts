@@ -101,6 +101,42 @@ describe('quiet trigger: rule → queue → folding function → one execution p
     expect(p.simulator.createCalls()).toHaveLength(2);
   });
 
+  it('a replayed or duplicate event of a known object after a failure only counts: no second dataset', async () => {
+    const p = await start({ simulator: { lifecycle: { outcome: 'ERROR', fatalErrorMsg: 'no access' } } });
+    const folder = 's3://acme-vision-drops/incoming/replayed/';
+    const first = objectCreated(BUCKET, 'incoming/replayed/a.jpg');
+    p.deliver(first);
+    await p.settled();
+    expect(await p.record(folder)).toMatchObject({ status: 'ERROR', attempts: 1 });
+    p.simulator.lifecycle = {};
+    // A dead letter replayed, and S3 delivering the same event again.
+    p.deliver(structuredClone(first));
+    p.deliver({ ...structuredClone(first), id: 'another-delivery-id' });
+    await p.settled();
+    expect(await p.record(folder)).toMatchObject({ status: 'ERROR', attempts: 1 });
+    expect(p.simulator.createCalls()).toHaveLength(1);
+    // An object that is new to the folder does open a new attempt.
+    p.deliver(objectCreated(BUCKET, 'incoming/replayed/b.jpg'));
+    await p.settled();
+    expect(await p.record(folder)).toMatchObject({ status: 'READY', attempts: 2 });
+    expect(p.simulator.createCalls()).toHaveLength(2);
+  });
+
+  it('an object written again under a known key (a newer S3 sequencer) opens a new attempt after a failure', async () => {
+    const p = await start({ simulator: { lifecycle: { outcome: 'ERROR', fatalErrorMsg: 'no access' } } });
+    const folder = 's3://acme-vision-drops/incoming/rewritten/';
+    const first = objectCreated(BUCKET, 'incoming/rewritten/a.jpg');
+    p.deliver(first);
+    await p.settled();
+    expect(await p.record(folder)).toMatchObject({ status: 'ERROR', attempts: 1 });
+    p.simulator.lifecycle = {};
+    const again = objectCreated(BUCKET, 'incoming/rewritten/a.jpg');
+    expect(again.detail.object.sequencer > first.detail.object.sequencer).toBe(true);
+    p.deliver(again);
+    await p.settled();
+    expect(await p.record(folder)).toMatchObject({ status: 'READY', attempts: 2 });
+  });
+
   it('does not create again for objects that arrive after READY', async () => {
     const p = await start();
     p.deliver(objectCreated(BUCKET, 'incoming/done/a.jpg'));

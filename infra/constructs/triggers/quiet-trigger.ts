@@ -117,8 +117,8 @@ export class QuietTrigger extends ObjectTrigger {
       description: 'vl-ingest: folds queued object events per folder and starts one execution per folder',
       timeout: FOLD_TIMEOUT,
     });
-    // Batch puts of objects; Query to recount a folder whose objects were recorded after creation.
-    ledger.table.grant(fold, 'dynamodb:BatchWriteItem', 'dynamodb:Query');
+    // Conditional writes of objects; Query to find what is new since a failure and to recount a folder whose objects were recorded after creation.
+    ledger.table.grant(fold, 'dynamodb:UpdateItem', 'dynamodb:Query');
     fold.addToRolePolicy(
       new PolicyStatement({
         actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],

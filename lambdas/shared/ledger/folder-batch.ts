@@ -1,5 +1,6 @@
 import { type ObjectCreatedEvent, readObjectCreatedEvent } from '../s3/object-event';
 import { type FolderRules, planFolder } from '../s3/s3-key';
+import { isLaterWrite } from './sequencer';
 
 /** One SQS message carrying an EventBridge event. */
 export interface QueuedMessage {
@@ -12,6 +13,8 @@ export interface LedgerObject {
   key: string;
   objectAt: string;
   size: number | undefined;
+  sequencer?: string;
+  etag?: string;
 }
 
 /** Everything one batch says about one folder. */
@@ -74,8 +77,9 @@ export function foldBatch(messages: QueuedMessage[], rules: FolderRules): Folded
     }
     folder.messageIds.push(message.messageId);
     const seen = folder.byKey.get(object.key);
-    if (!seen || seen.objectAt < object.objectAt) {
-      folder.byKey.set(object.key, { key: object.key, objectAt: object.objectAt, size: object.size });
+    if (!seen || isLaterWrite(object, seen)) {
+      const { key, objectAt, size, sequencer, etag } = object;
+      folder.byKey.set(key, { key, objectAt, size, sequencer, etag });
     }
   }
   return {

@@ -10,12 +10,13 @@ import { type ClaimableRecord, type ClaimDecision, decideClaim } from '../record
 import {
   attributeNames,
   executionName,
+  isRetryable,
   RETRYABLE_STATUS_VALUES,
   type RecordStatus,
   reopenUpdate,
 } from '../record/folder-record';
 import type { FolderBatch } from './folder-batch';
-import { readFolderObjects, writeLedgerObjects } from './ledger-store';
+import { readFolderObjects, recordedSince, writeLedgerObjects } from './ledger-store';
 
 /** What a folder's execution starts with. Identical for every batch of the same attempt. */
 export interface FolderExecutionInput {
@@ -30,7 +31,9 @@ export interface FolderExecutionInput {
 /** What happened to a folder's batch. */
 export type FolderOutcome =
   | { action: 'started'; attempt: number; executionArn?: string }
-  | { action: 'late'; status: string };
+  | { action: 'late'; status: string }
+  /** A replay or duplicate of objects a failed folder already had: nothing started. */
+  | { action: 'known'; status: string };
 
 /** Where and how {@link FolderClaims} works. */
 export interface FolderClaimsOptions {
@@ -59,10 +62,12 @@ export class FolderClaims {
   async ingest(batch: FolderBatch): Promise<FolderOutcome> {
     await writeLedgerObjects(this.options.dynamodb, this.options.ledgerTable, batch, this.clock);
     for (let round = 0; round < 3; round += 1) {
-      const decision = decideClaim(await this.readRecord(batch.folderUri));
+      const record = await this.readRecord(batch.folderUri);
+      const decision = decideClaim(record, await this.recordedSinceEnd(batch.folderUri, record));
       if (decision.action === 'start') {
         return this.start(inputFrom(batch, decision.attempt, decision.claimedAt));
       }
+      if (decision.action === 'known') return { action: 'known', status: decision.status };
       if (decision.action === 'late') {
         if (decision.settledAt) await this.recountSettled(batch.folderUri, decision.settledAt);
         return { action: 'late', status: decision.status };
@@ -73,6 +78,17 @@ export class FolderClaims {
       if (claimed) return this.start(claimed);
     }
     throw new Error(`could not claim ${batch.folderUri}: its record kept changing`);
+  }
+
+  /**
+   * For a folder whose last attempt failed: whether the ledger recorded an object after that attempt
+   * ended. Only such an object (not a replay or a duplicate delivery) may open a new attempt.
+   */
+  private async recordedSinceEnd(folderUri: string, record: ClaimableRecord | undefined): Promise<boolean> {
+    if (!record || !isRetryable(record.status)) return true;
+    const end = record.finishedAt ?? record.updatedAt;
+    if (!end) return true;
+    return recordedSince(this.options.dynamodb, this.options.ledgerTable, folderUri, end);
   }
 
   /**
@@ -125,6 +141,8 @@ export class FolderClaims {
       createdAt: item.createdAt?.S,
       settledAt: item.settledAt?.S,
       datasetId: item.datasetId?.S,
+      finishedAt: item.finishedAt?.S,
+      updatedAt: item.updatedAt?.S,
     };
   }
 

@@ -5,55 +5,113 @@
 
 import {
   type AttributeValue,
-  BatchWriteItemCommand,
+  ConditionalCheckFailedException,
   type DynamoDBClient,
   QueryCommand,
-  type WriteRequest,
+  UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
-import type { FolderBatch } from './folder-batch';
+import type { FolderBatch, LedgerObject } from './folder-batch';
+import { ledgerSequencer } from './sequencer';
 import { type LedgerEntry, type LedgerSummary, summariseFolderObjects } from './settle';
 
-/** How long ledger entries are kept (they dedupe object events and count a folder's objects). */
-export const LEDGER_TTL_DAYS = 90;
-
-/** Puts (or overwrites) at most this many objects per BatchWriteItem request: DynamoDB's limit. */
-const WRITE_BATCH = 25;
+/** Ledger writes in flight at once for one folder. */
+const WRITES_AT_ONCE = 16;
 
 /**
- * Puts the batch's objects in the ledger, 25 per request, retrying what DynamoDB leaves unprocessed.
- * Each request stamps `seenAt` just before it is sent, so the newest stamp tells the settle step
- * when the folder last changed.
+ * Records the batch's objects in the ledger, each with a conditional write: a key the folder lacks is
+ * inserted; a known key changes only for a greater S3 sequencer (a newer write of the object);
+ * replays and duplicate deliveries change nothing. Each written object gets `seenAt` = now, so the
+ * newest stamp tells the settle step when the folder last changed, and a stamp after an attempt's
+ * end tells that the folder got something new since. Returns how many objects were new or newer.
  */
 export async function writeLedgerObjects(
   dynamodb: DynamoDBClient,
   ledgerTable: string,
   batch: FolderBatch,
   clock: () => Date = () => new Date(),
-): Promise<void> {
-  const expiresAt = String(Math.floor(clock().getTime() / 1000) + LEDGER_TTL_DAYS * 86_400);
-  for (let i = 0; i < batch.objects.length; i += WRITE_BATCH) {
-    const seenAt = clock().toISOString();
-    let pending: WriteRequest[] = batch.objects.slice(i, i + WRITE_BATCH).map((o) => ({
-      PutRequest: {
-        Item: {
-          folderUri: { S: batch.folderUri },
-          objectKey: { S: o.key },
-          objectAt: { S: o.objectAt },
-          seenAt: { S: seenAt },
-          ...(o.size === undefined ? {} : { size: { N: String(o.size) } }),
-          expiresAt: { N: expiresAt },
-        },
-      },
-    }));
-    for (let tries = 0; pending.length > 0; tries += 1) {
-      if (tries > 8) throw new Error(`the ledger kept refusing writes for ${batch.folderUri}`);
-      if (tries > 0) await sleep(Math.min(2000, 50 * 2 ** tries));
-      const out = await dynamodb.send(
-        new BatchWriteItemCommand({ RequestItems: { [ledgerTable]: pending } }),
-      );
-      pending = out.UnprocessedItems?.[ledgerTable] ?? [];
-    }
+): Promise<number> {
+  let written = 0;
+  for (let i = 0; i < batch.objects.length; i += WRITES_AT_ONCE) {
+    const slice = batch.objects.slice(i, i + WRITES_AT_ONCE);
+    const results = await Promise.all(
+      slice.map((o) => writeObject(dynamodb, ledgerTable, batch.folderUri, o, clock().toISOString())),
+    );
+    written += results.filter(Boolean).length;
   }
+  return written;
+}
+
+async function writeObject(
+  dynamodb: DynamoDBClient,
+  ledgerTable: string,
+  folderUri: string,
+  object: LedgerObject,
+  seenAt: string,
+): Promise<boolean> {
+  const values: Record<string, AttributeValue> = {
+    ':objectAt': { S: object.objectAt },
+    ':seenAt': { S: seenAt },
+  };
+  const set = ['objectAt = :objectAt', 'seenAt = :seenAt'];
+  if (object.size !== undefined) {
+    set.push('#size = :size');
+    values[':size'] = { N: String(object.size) };
+  }
+  if (object.etag) {
+    set.push('etag = :etag');
+    values[':etag'] = { S: object.etag };
+  }
+  let condition = 'attribute_not_exists(objectKey)';
+  if (object.sequencer) {
+    set.push('sequencer = :sequencer');
+    values[':sequencer'] = { S: ledgerSequencer(object.sequencer) };
+    condition += ' OR sequencer < :sequencer';
+  }
+  try {
+    await dynamodb.send(
+      new UpdateItemCommand({
+        TableName: ledgerTable,
+        Key: { folderUri: { S: folderUri }, objectKey: { S: object.key } },
+        UpdateExpression: `SET ${set.join(', ')}`,
+        ConditionExpression: condition,
+        ...(object.size === undefined ? {} : { ExpressionAttributeNames: { '#size': 'size' } }),
+        ExpressionAttributeValues: values,
+      }),
+    );
+    return true;
+  } catch (error) {
+    if (error instanceof ConditionalCheckFailedException) return false;
+    throw error;
+  }
+}
+
+/**
+ * Whether the ledger recorded an object of the folder after `instant` (an object new to the folder,
+ * or a newer write of a known key). Reads the folder's entries; only failed folders ask.
+ */
+export async function recordedSince(
+  dynamodb: DynamoDBClient,
+  ledgerTable: string,
+  folderUri: string,
+  instant: string,
+): Promise<boolean> {
+  let startKey: Record<string, AttributeValue> | undefined;
+  do {
+    const page = await dynamodb.send(
+      new QueryCommand({
+        TableName: ledgerTable,
+        KeyConditionExpression: 'folderUri = :f',
+        FilterExpression: 'seenAt > :instant',
+        ExpressionAttributeValues: { ':f': { S: folderUri }, ':instant': { S: instant } },
+        ProjectionExpression: 'objectKey',
+        ConsistentRead: true,
+        ExclusiveStartKey: startKey,
+      }),
+    );
+    if ((page.Items ?? []).length > 0) return true;
+    startKey = page.LastEvaluatedKey;
+  } while (startKey);
+  return false;
 }
 
 /**
@@ -84,8 +142,4 @@ export async function readFolderObjects(
     startKey = page.LastEvaluatedKey;
   } while (startKey);
   return summariseFolderObjects(entries, until);
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

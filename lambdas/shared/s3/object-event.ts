@@ -6,13 +6,19 @@ export interface ObjectCreatedEvent {
   source?: unknown;
   'detail-type'?: unknown;
   time?: unknown;
-  detail?: { bucket?: { name?: unknown }; object?: { key?: unknown; size?: unknown; sequencer?: unknown } };
+  detail?: {
+    bucket?: { name?: unknown };
+    object?: { key?: unknown; size?: unknown; sequencer?: unknown; etag?: unknown };
+  };
 }
 
 /** An object event, read and decoded. */
 export interface ObjectSeen extends S3ObjectRef {
   /** When S3 created the object (the event's `time`). */
   objectAt: string;
+  /** S3's order of events for this key (hex; a later write of the key has a greater one). */
+  sequencer?: string;
+  etag?: string;
 }
 
 /**
@@ -31,7 +37,7 @@ export function readObjectCreatedEvent(event: ObjectCreatedEvent | null | undefi
   if (typeof bucket !== 'string' || bucket === '')
     throw new InvalidInputError('event has no detail.bucket.name');
   if (typeof key !== 'string' || key === '') throw new InvalidInputError('event has no detail.object.key');
-  const size = event.detail?.object?.size;
+  const { size, sequencer, etag } = event.detail?.object ?? {};
   const time =
     typeof event.time === 'string' && !Number.isNaN(Date.parse(event.time)) ? event.time : undefined;
   if (!time) throw new InvalidInputError('event has no valid time');
@@ -40,5 +46,7 @@ export function readObjectCreatedEvent(event: ObjectCreatedEvent | null | undefi
     key: decodeS3EventKey(key),
     size: typeof size === 'number' ? size : undefined,
     objectAt: time,
+    ...(typeof sequencer === 'string' && sequencer !== '' ? { sequencer } : {}),
+    ...(typeof etag === 'string' && etag !== '' ? { etag } : {}),
   };
 }
