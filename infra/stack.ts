@@ -1,4 +1,5 @@
 import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
 import { type IngestConfig, VISUAL_LAYER_REQUEST_TIMEOUT_MS } from './config';
 import { VisualLayerCredentials } from './constructs/credentials';
@@ -62,7 +63,7 @@ export class VlIngestStack extends Stack {
     });
     const createFunction = new PipelineFunction(this, 'CreateDataset', {
       handler: 'create-dataset',
-      settings: { visualLayer },
+      settings: { visualLayer, records: { recordsTable: records.table.tableName } },
       logKey: key,
       description: 'vl-ingest: creates the Visual Layer dataset of a folder',
       timeout: Duration.seconds(90),
@@ -82,6 +83,10 @@ export class VlIngestStack extends Stack {
       timeout: Duration.seconds(60),
     });
     credentials.secret.grantRead(createFunction);
+    // A folder claimed again after its execution was lost resumes the dataset its record holds.
+    createFunction.addToRolePolicy(
+      new PolicyStatement({ actions: ['dynamodb:GetItem'], resources: [records.table.tableArn] }),
+    );
     credentials.secret.grantRead(statusFunction);
 
     // The one place the trigger is chosen: it owns its resources and hands the workflow its entry.

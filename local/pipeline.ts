@@ -4,7 +4,7 @@ import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { ExecutionError, StateMachine } from 'aws-local-stepfunctions';
 import { STATE_NAMES } from '../infra/constructs/workflow/state-names';
-import { RECORD_KEYS } from '../lambdas/shared/record/folder-record';
+import { executionArnOf, RECORD_KEYS } from '../lambdas/shared/record/folder-record';
 import { type SynthesizedApp, synthesizeApp, type Template } from './aws/cloud-assembly';
 import { LocalDynamoDb } from './aws/dynamodb';
 import { matchesPattern } from './aws/event-pattern';
@@ -12,7 +12,11 @@ import { LOCAL_ACCOUNT, LOCAL_REGION, localPhysicalId, resolveIntrinsics } from 
 import { LocalLambda } from './aws/lambda';
 import { LocalQueue } from './aws/queue';
 import { LocalSecretsManager } from './aws/secrets-manager';
-import { ExecutionAlreadyExistsError, LocalStepFunctionsEndpoint } from './aws/step-functions';
+import {
+  type DescribeExecution,
+  ExecutionAlreadyExistsError,
+  LocalStepFunctionsEndpoint,
+} from './aws/step-functions';
 import { type SimulatorOptions, VisualLayerSimulator } from './simulator/visual-layer-simulator';
 
 /** One entry of an execution's event log, as aws-local-stepfunctions reports it. */
@@ -66,6 +70,8 @@ export interface LocalExecution {
 interface TrackedExecution {
   input: string;
   executionArn: string;
+  startDate: number;
+  stopDate?: number;
   done: Promise<LocalExecution>;
   result?: LocalExecution;
 }
@@ -99,9 +105,12 @@ export class LocalPipeline {
   tableName = '';
   ledgerTableName = '';
   secretId = '';
-  private readonly sfnEndpoint = new LocalStepFunctionsEndpoint((request) =>
-    this.startNamed(request.name, request.input),
+  private readonly sfnEndpoint = new LocalStepFunctionsEndpoint(
+    (request) => this.startNamed(request.name, request.input),
+    (executionArn) => this.describe(executionArn),
   );
+  /** ARN of the state machine, as the template's functions see it. */
+  private stateMachineArn = '';
   private rules: { pattern: Record<string, unknown>; targets: string[] }[] = [];
   private machine?: StateMachine;
   private definition?: { States: Record<string, { Type: string; Resource?: string }> };
@@ -148,6 +157,7 @@ export class LocalPipeline {
     }
 
     const machine = findOne(template, 'AWS::StepFunctions::StateMachine');
+    this.stateMachineArn = localPhysicalId(template, machine.id);
     const definitionString = resolveIntrinsics(machine.properties.DefinitionString, template) as string;
     this.definition = JSON.parse(definitionString);
     this.machine = new StateMachine(this.definition as never, { validationOptions: { checkArn: false } });
@@ -267,20 +277,38 @@ export class LocalPipeline {
       }
       throw new ExecutionAlreadyExistsError(`Execution Already Exists: '${existing.executionArn}'`);
     }
-    const executionArn = executionArnOf(executionName);
+    const executionArn = this.executionArnOf(executionName);
     const entry: TrackedExecution = {
       input: body,
       executionArn,
+      startDate: Date.now() / 1000,
       done: this.execute(executionName, JSON.parse(body)),
     };
     this.executions.set(executionName, entry);
     entry.done.then(
       (result) => {
         entry.result = result;
+        entry.stopDate = Date.now() / 1000;
       },
       () => undefined,
     );
     return { executionArn, startDate: Date.now() / 1000 };
+  }
+
+  /** `DescribeExecution` of an execution started by name: RUNNING until it ends, then how it ended. */
+  describe(executionArn: string): ReturnType<DescribeExecution> {
+    for (const [name, entry] of this.executions) {
+      if (entry.executionArn !== executionArn) continue;
+      return {
+        executionArn,
+        name,
+        status: entry.result?.status ?? 'RUNNING',
+        startDate: entry.startDate,
+        ...(entry.result ? { stopDate: entry.stopDate } : {}),
+        input: entry.input,
+      };
+    }
+    return undefined;
   }
 
   /** Resolves once every queue is drained and every execution has ended (one feeds the other, so it loops). */
@@ -318,7 +346,7 @@ export class LocalPipeline {
     const machine = this.machine;
     const definition = this.definition;
     if (!machine || !definition) throw new Error('LocalPipeline is not started');
-    const executionArn = executionArnOf(name);
+    const executionArn = this.executionArnOf(name);
     const states = collectStates(definition.States);
     const taskResourceLocalHandlers: Record<string, (input: unknown) => Promise<never>> = {};
     for (const [stateName, state] of states) {
@@ -344,7 +372,7 @@ export class LocalPipeline {
       context: {
         Execution: { Id: executionArn, Name: name, RoleArn: `arn:aws:iam::${LOCAL_ACCOUNT}:role/local` },
         StateMachine: {
-          Id: executionArn.replace(':execution:', ':stateMachine:').replace(`:${name}`, ''),
+          Id: this.stateMachineArn,
           Name: 'VlIngest',
         },
         // Step Functions sets State.EnteredTime per state; a getter gives each read the current time.
@@ -442,6 +470,10 @@ export class LocalPipeline {
     return items.map((i) => unmarshall(i as never));
   }
 
+  private executionArnOf(name: string): string {
+    return executionArnOf(this.stateMachineArn, name);
+  }
+
   /** Stops every server it started and removes the synthesized app it made. */
   async stop(): Promise<void> {
     for (const queue of this.queues.values()) queue.stop();
@@ -482,10 +514,6 @@ export class LocalPipeline {
       });
     };
   }
-}
-
-function executionArnOf(name: string): string {
-  return `arn:aws:states:${LOCAL_REGION}:${LOCAL_ACCOUNT}:execution:VlIngest:${name}`;
 }
 
 function findOne(template: Template, type: string): { id: string; properties: Record<string, unknown> } {

@@ -1,10 +1,14 @@
-import { InvalidInputError } from '../shared/errors';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { InvalidInputError, TransientDependencyError } from '../shared/errors';
+import { FolderRecords } from '../shared/record/record-store';
 import { createLogger, createVisualLayerClient, logFailure } from '../shared/runtime';
 import { readSettings } from '../shared/settings';
 import { createDatasetOnce } from '../shared/visual-layer/create-dataset';
 
 const logger = createLogger();
-const client = createVisualLayerClient(readSettings('create-dataset', process.env).visualLayer);
+const settings = readSettings('create-dataset', process.env);
+const client = createVisualLayerClient(settings.visualLayer);
+const records = new FolderRecords(new DynamoDBClient({}), settings.records.recordsTable);
 
 /** Input from the state machine. */
 export interface CreateDatasetEvent {
@@ -22,13 +26,24 @@ export interface CreateDatasetResult {
   createdAt: string;
 }
 
-/** Creates (or adopts) the Visual Layer dataset for one folder. */
+/**
+ * Creates (or adopts) the Visual Layer dataset for one folder. A record that already holds a dataset
+ * (its folder was claimed again after its execution was lost) resumes that one: never a second.
+ */
 export const handler = async (event: CreateDatasetEvent): Promise<CreateDatasetResult> => {
   const request = parseEvent(event);
   logger.appendKeys({ folderUri: request.folderUri });
   try {
-    const { datasetId, adopted } = await createDatasetOnce(client, request);
-    logger.info(adopted ? 'adopted dataset from an earlier attempt' : 'created dataset', { datasetId });
+    const resumed = await records.datasetIdOf(request.folderUri).catch((error: unknown) => {
+      throw TransientDependencyError.wrapIfTransient(error, 'reading the folder record');
+    });
+    const { datasetId, adopted } = resumed
+      ? { datasetId: resumed, adopted: true }
+      : await createDatasetOnce(client, request);
+    logger.info(adopted ? 'adopted an existing dataset' : 'created dataset', {
+      datasetId,
+      resumed: !!resumed,
+    });
     return {
       datasetId,
       datasetUrl: client.datasetPageUrl(datasetId),

@@ -65,6 +65,10 @@ export const SETTING_GROUPS = {
     secretId: text('VL_SECRET_ID'),
     requestTimeoutMs: count('VL_REQUEST_TIMEOUT_MS', 1),
   },
+  /** Where the folder records are. */
+  records: {
+    recordsTable: text('RECORDS_TABLE'),
+  },
   /** The poll loop's bounds. */
   polling: {
     minSeconds: count('POLL_INTERVAL_SECONDS', 1),
@@ -88,7 +92,7 @@ export const SETTING_GROUPS = {
 /** The groups each function (by its folder under `lambdas/`) reads. */
 export const FUNCTION_SETTINGS = {
   'plan-folder': ['folderRules'],
-  'create-dataset': ['visualLayer'],
+  'create-dataset': ['visualLayer', 'records'],
   'check-status': ['visualLayer', 'polling'],
   'settle-folder': ['settling'],
   'fold-events': ['folderRules', 'folding'],

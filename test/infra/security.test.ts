@@ -145,7 +145,7 @@ describe('IAM scope with the defaults', () => {
     ];
     const expected: Record<string, string[]> = {
       PlanFolderRole: own('PlanFolder'),
-      CreateDatasetRole: [...own('CreateDataset'), ...secret],
+      CreateDatasetRole: [...own('CreateDataset'), ...secret, 'dynamodb:GetItem RecordsTable'],
       CheckStatusRole: [...own('CheckStatus'), ...secret],
       TriggerSettleFolderRole: [...own('TriggerSettleFolder'), 'dynamodb:Query LedgerTable'],
       TriggerFoldEventsRole: [
@@ -156,6 +156,7 @@ describe('IAM scope with the defaults', () => {
         'dynamodb:PutItem RecordsTable',
         'dynamodb:UpdateItem RecordsTable',
         'states:StartExecution WorkflowStateMachine',
+        'states:DescribeExecution WorkflowStateMachine',
         'sqs:ChangeMessageVisibility TriggerObjectEvents',
         'sqs:DeleteMessage TriggerObjectEvents',
         'sqs:GetQueueAttributes TriggerObjectEvents',

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { foldBatch } from '../../lambdas/shared/ledger/folder-batch';
 import { decideSettle } from '../../lambdas/shared/ledger/settle';
-import { executionName } from '../../lambdas/shared/record/folder-record';
+import { executionName, newClaimToken } from '../../lambdas/shared/record/folder-record';
 import type { FolderRules } from '../../lambdas/shared/s3/s3-key';
 import { objectCreated } from '../support/events';
 
@@ -106,11 +106,12 @@ describe('decideSettle', () => {
 });
 
 describe('executionName', () => {
-  it('is the same for the same folder and attempt, different otherwise, and a valid name', () => {
-    const name = executionName('s3://b/in/cam 1/ (night) [x]/', 1);
-    expect(name).toBe(executionName('s3://b/in/cam 1/ (night) [x]/', 1));
-    expect(name).not.toBe(executionName('s3://b/in/cam 1/ (night) [x]/', 2));
-    expect(name).not.toBe(executionName('s3://b/in/cam 2/', 1));
+  it('is the same for the same folder and claim token, different otherwise, and a valid name', () => {
+    const token = newClaimToken();
+    const name = executionName('s3://b/in/cam 1/ (night) [x]/', token);
+    expect(name).toBe(executionName('s3://b/in/cam 1/ (night) [x]/', token));
+    expect(name).not.toBe(executionName('s3://b/in/cam 1/ (night) [x]/', newClaimToken()));
+    expect(name).not.toBe(executionName('s3://b/in/cam 2/', token));
     expect(name.length).toBeLessThanOrEqual(80);
     expect(name).toMatch(/^[A-Za-z0-9_-]+$/);
   });

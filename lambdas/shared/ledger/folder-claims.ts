@@ -1,24 +1,24 @@
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
-  ConditionalCheckFailedException,
-  type DynamoDBClient,
-  GetItemCommand,
-  PutItemCommand,
-  UpdateItemCommand,
-} from '@aws-sdk/client-dynamodb';
-import { ExecutionAlreadyExists, type SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
-import { type ClaimableRecord, type ClaimDecision, decideClaim } from '../record/claim-decision';
+  DescribeExecutionCommand,
+  ExecutionAlreadyExists,
+  ExecutionDoesNotExist,
+  type SFNClient,
+  StartExecutionCommand,
+} from '@aws-sdk/client-sfn';
+import { type ClaimableRecord, decideClaim } from '../record/claim-decision';
 import {
-  attributeNames,
+  executionArnOf,
   executionName,
   isRetryable,
-  RETRYABLE_STATUS_VALUES,
-  type RecordStatus,
-  reopenUpdate,
+  legacyClaimToken,
+  newClaimToken,
 } from '../record/folder-record';
+import { type Claim, FolderRecords } from '../record/record-store';
 import type { FolderBatch } from './folder-batch';
 import { readFolderObjects, recordedSince, writeLedgerObjects } from './ledger-store';
 
-/** What a folder's execution starts with. Identical for every batch of the same attempt. */
+/** What a folder's execution starts with. Identical for every batch of the same claim. */
 export interface FolderExecutionInput {
   folderUri: string;
   bucket: string;
@@ -46,38 +46,69 @@ export interface FolderClaimsOptions {
 }
 
 /**
- * The quiet trigger's per-batch work for one folder: remember its objects in the ledger (idempotent
- * puts, 25 per request), claim the folder once per attempt, and make sure the folder's execution is
- * running. The execution name is derived from the folder and the attempt, so every batch of a drop
- * starts the same single execution; Step Functions answers a repeated start with the running one.
+ * The quiet trigger's per-batch work for one folder: remember its objects in the ledger, claim the
+ * folder once per attempt, and make sure the claim's execution is running. The execution is named
+ * after the folder and the claim token stored in the record, so every batch of a drop starts the same
+ * single execution (Step Functions answers a repeated start with the running one). When that
+ * execution is gone (it ended without finishing the folder, or the record was deleted and made
+ * anew), the folder is claimed again under a new token; a dataset it already has is resumed.
  */
 export class FolderClaims {
   private readonly clock: () => Date;
+  private readonly records: FolderRecords;
 
   constructor(private readonly options: FolderClaimsOptions) {
     this.clock = options.clock ?? (() => new Date());
+    this.records = new FolderRecords(options.dynamodb, options.recordsTable);
   }
 
   /** Records the batch's objects and starts (or confirms) the folder's execution. */
   async ingest(batch: FolderBatch): Promise<FolderOutcome> {
     await writeLedgerObjects(this.options.dynamodb, this.options.ledgerTable, batch, this.clock);
-    for (let round = 0; round < 3; round += 1) {
-      const record = await this.readRecord(batch.folderUri);
+    for (let round = 0; round < 4; round += 1) {
+      const record = await this.records.read(batch.folderUri);
       const decision = decideClaim(record, await this.recordedSinceEnd(batch.folderUri, record));
+      if (decision.action === 'known') return decision;
       if (decision.action === 'start') {
-        return this.start(inputFrom(batch, decision.attempt, decision.claimedAt));
+        const token = decision.claimToken ?? legacyClaimToken(decision.attempt);
+        const input = inputFrom(batch, decision.attempt, decision.claimedAt);
+        const started = await this.start(input, token);
+        if (started) return started;
+        // Its execution has ended with the record still PENDING: claim it again.
+        await this.restart(batch, { status: 'PENDING', claimToken: decision.claimToken });
+        continue;
       }
-      if (decision.action === 'known') return { action: 'known', status: decision.status };
       if (decision.action === 'late') {
-        if (decision.settledAt) await this.recountSettled(batch.folderUri, decision.settledAt);
+        if (decision.settledAt) await this.recount(batch.folderUri, decision.settledAt);
+        const { running } = decision;
+        if (running && !(await this.isRunning(running.executionArn))) {
+          await this.restart(batch, { status: decision.status, claimToken: running.claimToken });
+          continue;
+        }
         return { action: 'late', status: decision.status };
       }
       // Both writes are conditional: when another batch changed the record first, read it again.
+      const claim = this.newClaim(batch.folderUri);
       const claimed =
-        decision.action === 'claim' ? await this.claimNew(batch) : await this.reopen(batch, decision);
-      if (claimed) return this.start(claimed);
+        decision.action === 'claim'
+          ? await this.records.claimNew(batch.folderUri, batch.datasetName, claim)
+          : await this.records.reopen(batch.folderUri, batch.datasetName, decision, claim);
+      if (!claimed) continue;
+      const started = await this.start(inputFrom(batch, decision.attempt, claim.now), claim.claimToken);
+      if (started) return started;
     }
     throw new Error(`could not claim ${batch.folderUri}: its record kept changing`);
+  }
+
+  private newClaim(folderUri: string): Claim {
+    const claimToken = newClaimToken();
+    const executionArn = executionArnOf(this.options.stateMachineArn, executionName(folderUri, claimToken));
+    return { claimToken, executionArn, now: this.clock().toISOString() };
+  }
+
+  /** Claims a folder again whose execution has ended, under a new token (a lost race reads again). */
+  private async restart(batch: FolderBatch, from: { status: string; claimToken?: string }): Promise<void> {
+    await this.records.restart(batch.folderUri, from, this.newClaim(batch.folderUri));
   }
 
   /**
@@ -93,125 +124,47 @@ export class FolderClaims {
 
   /**
    * A batch that reaches a folder after its dataset was created: its objects may still have been in
-   * S3 at creation (their events were queued), so the record's count is made again from the ledger —
-   * objects S3 created by `settledAt` are in the dataset, later ones are `lateObjectCount`. The update
-   * only ever raises the counts, so concurrent batches cannot lower them.
+   * S3 at creation (their events were queued), so the record's count is made again from the ledger.
    */
-  private async recountSettled(folderUri: string, settledAt: string): Promise<void> {
+  private async recount(folderUri: string, settledAt: string): Promise<void> {
     const counts = await readFolderObjects(
       this.options.dynamodb,
       this.options.ledgerTable,
       folderUri,
       settledAt,
     );
-    try {
-      await this.options.dynamodb.send(
-        new UpdateItemCommand({
-          TableName: this.options.recordsTable,
-          Key: { folderUri: { S: folderUri } },
-          UpdateExpression: 'SET objectCount = :count, lateObjectCount = :late, lastObjectAt = :last',
-          ConditionExpression:
-            'attribute_exists(settledAt) AND (objectCount < :count OR attribute_not_exists(lateObjectCount) OR lateObjectCount < :late)',
-          ExpressionAttributeValues: {
-            ':count': { N: String(counts.objectCount) },
-            ':late': { N: String(counts.lateCount) },
-            ':last': { S: counts.lastObjectAt ?? settledAt },
-          },
-        }),
-      );
-    } catch (error) {
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
-    }
+    await this.records.recount(folderUri, { ...counts, lastObjectAt: counts.lastObjectAt ?? settledAt });
   }
 
-  private async readRecord(folderUri: string): Promise<ClaimableRecord | undefined> {
-    const out = await this.options.dynamodb.send(
-      new GetItemCommand({
-        TableName: this.options.recordsTable,
-        Key: { folderUri: { S: folderUri } },
-        ConsistentRead: true,
-      }),
-    );
-    const item = out.Item;
-    if (!item) return undefined;
-    return {
-      status: item.status?.S,
-      attempts: item.attempts?.N === undefined ? undefined : Number(item.attempts.N),
-      claimedAt: item.claimedAt?.S,
-      createdAt: item.createdAt?.S,
-      settledAt: item.settledAt?.S,
-      datasetId: item.datasetId?.S,
-      finishedAt: item.finishedAt?.S,
-      updatedAt: item.updatedAt?.S,
-    };
-  }
-
-  /** First drop of a folder: creates its record. Undefined when another batch got there first. */
-  private claimNew(batch: FolderBatch): Promise<FolderExecutionInput | undefined> {
-    const now = this.clock().toISOString();
-    return unlessConditionFails(
-      new PutItemCommand({
-        TableName: this.options.recordsTable,
-        Item: {
-          folderUri: { S: batch.folderUri },
-          status: { S: 'PENDING' satisfies RecordStatus },
-          datasetName: { S: batch.datasetName },
-          attempts: { N: '1' },
-          claimedAt: { S: now },
-          createdAt: { S: now },
-          updatedAt: { S: now },
-        },
-        ConditionExpression: 'attribute_not_exists(folderUri)',
-      }),
-      this.options.dynamodb,
-      () => inputFrom(batch, 1, now),
-    );
-  }
-
-  /** A new drop into a failed folder: next attempt, keeping the last one's outcome. */
-  private reopen(
-    batch: FolderBatch,
-    decision: Extract<ClaimDecision, { action: 'reopen' }>,
-  ): Promise<FolderExecutionInput | undefined> {
-    const now = this.clock().toISOString();
-    const update = reopenUpdate(decision.hadDataset, {
-      set: ['attempts = :next'],
-      condition: 'attempts = :attempt',
-    });
-    return unlessConditionFails(
-      new UpdateItemCommand({
-        TableName: this.options.recordsTable,
-        Key: { folderUri: { S: batch.folderUri } },
-        UpdateExpression: update.updateExpression,
-        ConditionExpression: update.conditionExpression,
-        ExpressionAttributeNames: attributeNames(update.updateExpression, update.conditionExpression),
-        ExpressionAttributeValues: {
-          ':pending': { S: 'PENDING' satisfies RecordStatus },
-          ':next': { N: String(decision.attempt) },
-          ':attempt': { N: String(decision.previousAttempt) },
-          ':now': { S: now },
-          ':name': { S: batch.datasetName },
-          ...Object.fromEntries(Object.entries(RETRYABLE_STATUS_VALUES).map(([k, v]) => [k, { S: v }])),
-        },
-      }),
-      this.options.dynamodb,
-      () => inputFrom(batch, decision.attempt, now),
-    );
-  }
-
-  private async start(input: FolderExecutionInput): Promise<FolderOutcome> {
+  /**
+   * Starts the claim's execution, or confirms it runs. Undefined when the name is taken by an
+   * execution that has ended: "already exists" does not mean "running".
+   */
+  private async start(input: FolderExecutionInput, claimToken: string): Promise<FolderOutcome | undefined> {
+    const name = executionName(input.folderUri, claimToken);
+    const started = { action: 'started', attempt: input.attempt } as const;
     try {
       const out = await this.options.sfn.send(
         new StartExecutionCommand({
           stateMachineArn: this.options.stateMachineArn,
-          name: executionName(input.folderUri, input.attempt),
+          name,
           input: JSON.stringify(input),
         }),
       );
-      return { action: 'started', attempt: input.attempt, executionArn: out.executionArn };
+      return { ...started, executionArn: out.executionArn };
     } catch (error) {
-      // The attempt's execution already ran to its end: its record says how, nothing to start.
-      if (error instanceof ExecutionAlreadyExists) return { action: 'started', attempt: input.attempt };
+      if (!(error instanceof ExecutionAlreadyExists)) throw error;
+      const executionArn = executionArnOf(this.options.stateMachineArn, name);
+      return (await this.isRunning(executionArn)) ? { ...started, executionArn } : undefined;
+    }
+  }
+
+  private async isRunning(executionArn: string): Promise<boolean> {
+    try {
+      const out = await this.options.sfn.send(new DescribeExecutionCommand({ executionArn }));
+      return out.status === 'RUNNING' || out.status === 'PENDING_REDRIVE';
+    } catch (error) {
+      if (error instanceof ExecutionDoesNotExist) return false;
       throw error;
     }
   }
@@ -226,19 +179,4 @@ function inputFrom(batch: FolderBatch, attempt: number, claimedAt: string): Fold
     attempt,
     claimedAt,
   };
-}
-
-/** Sends a conditional write: `then()` when it holds, undefined when its condition fails. */
-async function unlessConditionFails<T>(
-  command: PutItemCommand | UpdateItemCommand,
-  dynamodb: DynamoDBClient,
-  then: () => T,
-): Promise<T | undefined> {
-  try {
-    await dynamodb.send(command as UpdateItemCommand);
-    return then();
-  } catch (error) {
-    if (error instanceof ConditionalCheckFailedException) return undefined;
-    throw error;
-  }
 }

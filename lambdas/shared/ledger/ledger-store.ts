@@ -14,8 +14,8 @@ import type { FolderBatch, LedgerObject } from './folder-batch';
 import { ledgerSequencer } from './sequencer';
 import { type LedgerEntry, type LedgerSummary, summariseFolderObjects } from './settle';
 
-/** Ledger writes in flight at once for one folder. */
-const WRITES_AT_ONCE = 16;
+/** Ledger writes in flight at once for one folder (the function works on up to ten folders at once, and the SDK keeps 50 sockets). */
+const WRITES_AT_ONCE = 4;
 
 /**
  * Records the batch's objects in the ledger, each with a conditional write: a key the folder lacks is

@@ -1,4 +1,4 @@
-import { isRetryable } from './folder-record';
+import { IN_FLIGHT_STATUSES, isRetryable } from './folder-record';
 
 /** The parts of a folder record that decide what a new batch of objects does to the folder. */
 export interface ClaimableRecord {
@@ -11,6 +11,8 @@ export interface ClaimableRecord {
   /** When the folder settled and its dataset creation began. */
   settledAt?: string;
   datasetId?: string;
+  claimToken?: string;
+  executionArn?: string;
   /** When the last attempt ended (or, lacking that, last changed). */
   finishedAt?: string;
   updatedAt?: string;
@@ -21,7 +23,7 @@ export type ClaimDecision =
   /** No record: create it, PENDING on attempt 1. */
   | { action: 'claim'; attempt: 1 }
   /** The attempt is PENDING (claimed, not yet created): start or confirm its execution. */
-  | { action: 'start'; attempt: number; claimedAt: string }
+  | { action: 'start'; attempt: number; claimedAt: string; claimToken?: string }
   /**
    * The last attempt failed and the folder got an object since (new, or a newer write of a known
    * key): open `attempt` on the condition that the record is still on `previousAttempt`.
@@ -29,9 +31,15 @@ export type ClaimDecision =
   | { action: 'reopen'; attempt: number; previousAttempt: number; hadDataset: boolean }
   /**
    * The dataset is being created, indexed or done (or the status is unknown): nothing to start.
-   * With `settledAt`, the record's object counts are made again up to that instant.
+   * With `settledAt`, the record's object counts are made again up to that instant. With `running`,
+   * the execution that should be at work: if it has ended, the folder is claimed again.
    */
-  | { action: 'late'; status: string; settledAt?: string }
+  | {
+      action: 'late';
+      status: string;
+      settledAt?: string;
+      running?: { executionArn: string; claimToken?: string };
+    }
   /**
    * The last attempt failed and the folder got nothing new since it ended: the batch is a replay or a
    * duplicate delivery of objects the folder already had, which never opens an attempt.
@@ -49,7 +57,12 @@ export function decideClaim(record: ClaimableRecord | undefined, recordedSinceEn
   if (!record) return { action: 'claim', attempt: 1 };
   const attempt = record.attempts ?? 1;
   if (record.status === 'PENDING') {
-    return { action: 'start', attempt, claimedAt: record.claimedAt ?? record.createdAt ?? '' };
+    return {
+      action: 'start',
+      attempt,
+      claimedAt: record.claimedAt ?? record.createdAt ?? '',
+      ...(record.claimToken ? { claimToken: record.claimToken } : {}),
+    };
   }
   if (isRetryable(record.status)) {
     if (!recordedSinceEnd) return { action: 'known', status: record.status ?? 'UNKNOWN' };
@@ -64,5 +77,13 @@ export function decideClaim(record: ClaimableRecord | undefined, recordedSinceEn
     action: 'late',
     status: record.status ?? 'UNKNOWN',
     ...(record.settledAt ? { settledAt: record.settledAt } : {}),
+    ...((IN_FLIGHT_STATUSES as readonly string[]).includes(record.status ?? '') && record.executionArn
+      ? {
+          running: {
+            executionArn: record.executionArn,
+            ...(record.claimToken ? { claimToken: record.claimToken } : {}),
+          },
+        }
+      : {}),
   };
 }

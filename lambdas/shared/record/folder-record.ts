@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 
 /**
  * The folder record: one DynamoDB item per folder, keyed by its `s3://bucket/folder/` URI. This module
@@ -31,6 +31,9 @@ export const RETRYABLE_STATUSES = ['ERROR', 'TIMED_OUT', 'FAILED'] as const sati
 /** Ends of an attempt. */
 export const TERMINAL_STATUSES = ['READY', ...RETRYABLE_STATUSES] as const satisfies readonly RecordStatus[];
 
+/** States in which an execution is at work on the folder's dataset. */
+export const IN_FLIGHT_STATUSES = ['CREATING', 'INDEXING'] as const satisfies readonly RecordStatus[];
+
 /** Whether a record in this status may be claimed again by a new drop. */
 export function isRetryable(status: string | undefined): boolean {
   return (RETRYABLE_STATUSES as readonly string[]).includes(status ?? '');
@@ -52,6 +55,7 @@ export const RECORD_ATTRIBUTES = {
   nVideos: 'videos in the dataset (final records)',
   error: '`{code, message}` of the attempt that failed',
   executionArn: 'the execution handling the current attempt',
+  claimToken: "names the current attempt's execution; a new one is drawn when that execution is gone",
   objectCount: 'objects counted in the folder',
   lateObjectCount: 'objects S3 created after the dataset was created (quiet trigger)',
   firstObjectAt: 'S3 time of the oldest object',
@@ -162,9 +166,26 @@ export function reopenUpdate(
 }
 
 /**
- * The execution name of a folder's attempt: a hash of the folder URI (names allow 80 characters of a
- * restricted set, folder URIs are longer and freer) plus the attempt number.
+ * The execution name of a folder's claim: a hash of the folder URI (names allow 80 characters of a
+ * restricted set, folder URIs are longer and freer) plus the claim token stored in the record. Every
+ * batch of a claim starts the same name, so a drop has one execution; an ended execution's name stays
+ * taken for 90 days, so a folder whose execution is gone is claimed again under a new token.
  */
-export function executionName(folderUri: string, attempt: number): string {
-  return `folder-${createHash('sha256').update(folderUri).digest('hex').slice(0, 48)}-a${attempt}`;
+export function executionName(folderUri: string, claimToken: string): string {
+  return `folder-${createHash('sha256').update(folderUri).digest('hex').slice(0, 48)}-${claimToken}`;
+}
+
+/** A fresh claim token (12 hex digits). */
+export function newClaimToken(): string {
+  return randomBytes(6).toString('hex');
+}
+
+/** The token of a record claimed before tokens existed: its executions were named by attempt. */
+export function legacyClaimToken(attempt: number): string {
+  return `a${attempt}`;
+}
+
+/** The ARN Step Functions gives the execution `name` of a state machine. */
+export function executionArnOf(stateMachineArn: string, name: string): string {
+  return `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${name}`;
 }
