@@ -95,22 +95,12 @@ export async function recordedSince(
   folderUri: string,
   instant: string,
 ): Promise<boolean> {
-  let startKey: Record<string, AttributeValue> | undefined;
-  do {
-    const page = await dynamodb.send(
-      new QueryCommand({
-        TableName: ledgerTable,
-        KeyConditionExpression: 'folderUri = :f',
-        FilterExpression: 'seenAt > :instant',
-        ExpressionAttributeValues: { ':f': { S: folderUri }, ':instant': { S: instant } },
-        ProjectionExpression: 'objectKey',
-        ConsistentRead: true,
-        ExclusiveStartKey: startKey,
-      }),
-    );
-    if ((page.Items ?? []).length > 0) return true;
-    startKey = page.LastEvaluatedKey;
-  } while (startKey);
+  const pages = folderPages(dynamodb, ledgerTable, folderUri, {
+    ProjectionExpression: 'objectKey',
+    FilterExpression: 'seenAt > :instant',
+    values: { ':instant': { S: instant } },
+  });
+  for await (const items of pages) if (items.length > 0) return true;
   return false;
 }
 
@@ -126,20 +116,35 @@ export async function readFolderObjects(
   until?: string,
 ): Promise<LedgerSummary> {
   const entries: LedgerEntry[] = [];
+  for await (const items of folderPages(dynamodb, ledgerTable, folderUri, {
+    ProjectionExpression: 'objectAt, seenAt',
+  })) {
+    for (const item of items) entries.push({ objectAt: item.objectAt?.S, seenAt: item.seenAt?.S });
+  }
+  return summariseFolderObjects(entries, until);
+}
+
+/** The folder's ledger entries, a page at a time (consistent reads). */
+async function* folderPages(
+  dynamodb: DynamoDBClient,
+  ledgerTable: string,
+  folderUri: string,
+  query: { ProjectionExpression: string; FilterExpression?: string; values?: Record<string, AttributeValue> },
+): AsyncGenerator<Record<string, AttributeValue>[]> {
   let startKey: Record<string, AttributeValue> | undefined;
   do {
     const page = await dynamodb.send(
       new QueryCommand({
         TableName: ledgerTable,
         KeyConditionExpression: 'folderUri = :f',
-        ExpressionAttributeValues: { ':f': { S: folderUri } },
-        ProjectionExpression: 'objectAt, seenAt',
+        ProjectionExpression: query.ProjectionExpression,
+        FilterExpression: query.FilterExpression,
+        ExpressionAttributeValues: { ':f': { S: folderUri }, ...query.values },
         ConsistentRead: true,
         ExclusiveStartKey: startKey,
       }),
     );
-    for (const item of page.Items ?? []) entries.push({ objectAt: item.objectAt?.S, seenAt: item.seenAt?.S });
+    yield page.Items ?? [];
     startKey = page.LastEvaluatedKey;
   } while (startKey);
-  return summariseFolderObjects(entries, until);
 }
