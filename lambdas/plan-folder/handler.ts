@@ -1,3 +1,4 @@
+import { ledgerSequencer } from '../shared/ledger/sequencer';
 import { createLogger, logFailure } from '../shared/runtime';
 import { type ObjectCreatedEvent, readObjectCreatedEvent } from '../shared/s3/object-event';
 import { type FolderPlan, planFolder, type SkipPlan } from '../shared/s3/s3-key';
@@ -6,8 +7,11 @@ import { readSettings } from '../shared/settings';
 const logger = createLogger();
 const rules = readSettings('plan-folder', process.env).folderRules;
 
-/** The plan, plus when the object was created. */
-export type PlanResult = (FolderPlan | SkipPlan) & { objectCreatedAt: string };
+/**
+ * The plan, plus when the object was created and its S3 sequencer as the record compares it (a
+ * replayed event has the same one, a new write of the key a greater one).
+ */
+export type PlanResult = (FolderPlan | SkipPlan) & { objectCreatedAt: string; objectSequencer: string };
 
 /** Decodes the object key of an S3 "Object Created" event and names its dataset folder. */
 export const handler = async (event: ObjectCreatedEvent): Promise<PlanResult> => {
@@ -15,7 +19,11 @@ export const handler = async (event: ObjectCreatedEvent): Promise<PlanResult> =>
     const object = readObjectCreatedEvent(event);
     const plan = planFolder(object, rules);
     if (plan.action === 'skip') logger.info('object skipped', { key: plan.key, reason: plan.reason });
-    return { ...plan, objectCreatedAt: object.objectAt };
+    return {
+      ...plan,
+      objectCreatedAt: object.objectAt,
+      objectSequencer: ledgerSequencer(object.sequencer ?? ''),
+    };
   } catch (error) {
     logFailure(logger, 'event rejected', error);
     throw error;

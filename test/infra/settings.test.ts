@@ -19,7 +19,8 @@ function functionsOf(app: SynthesizedApp): { handler: string; env: Record<string
     .map((r) => {
       const constructId = String(r.Metadata?.['aws:cdk:path']).split('/').at(-2) ?? '';
       const handler = constructId.replace(/(?<!^)([A-Z])/g, '-$1').toLowerCase();
-      const env = (r.Properties?.Environment as { Variables: Record<string, unknown> }).Variables;
+      const environment = r.Properties?.Environment as { Variables: Record<string, unknown> } | undefined;
+      const env = environment?.Variables ?? {};
       return { handler, env };
     });
 }

@@ -237,14 +237,14 @@ describe('default stack', () => {
     // A failed attempt that made a dataset is re-claimed keeping it as lastDatasetId; one that did not
     // is re-claimed by the second update; anything else only counts.
     expect(reclaim.Parameters.ConditionExpression).toBe(
-      '#status IN (:error, :timedOut, :failed) AND attribute_exists(datasetId)',
+      '#status IN (:error, :timedOut, :failed) AND attribute_exists(datasetId) AND (attribute_not_exists(markerSequencer) OR markerSequencer < :sequencer)',
     );
     expect(reclaim.Catch[0]).toMatchObject({
       ErrorEquals: ['DynamoDB.ConditionalCheckFailedException'],
       Next: 'ReclaimFailedFolderWithoutDataset',
     });
     expect(reclaimWithout.Parameters.ConditionExpression).toBe(
-      '#status IN (:error, :timedOut, :failed) AND attribute_not_exists(datasetId)',
+      '#status IN (:error, :timedOut, :failed) AND attribute_not_exists(datasetId) AND (attribute_not_exists(markerSequencer) OR markerSequencer < :sequencer)',
     );
     expect(reclaimWithout.Catch[0]).toMatchObject({
       ErrorEquals: ['DynamoDB.ConditionalCheckFailedException'],

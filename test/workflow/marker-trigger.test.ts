@@ -68,6 +68,24 @@ describe('marker trigger: rule → state machine, on the marker only', () => {
     expect(record?.lastDatasetId).toBeUndefined();
   });
 
+  it('a replayed or duplicate marker event after a failure opens no new attempt; a new marker does', async () => {
+    const p = await start({ simulator: { lifecycle: { outcome: 'ERROR', fatalErrorMsg: 'no access' } } });
+    const folder = 's3://acme-vision-drops/incoming/replay/';
+    const marker = objectCreated(BUCKET, 'incoming/replay/_READY', { size: 0 });
+    p.deliver(marker);
+    await p.settled();
+    expect(await p.record(folder)).toMatchObject({ status: 'ERROR', attempts: 1 });
+    p.simulator.lifecycle = {};
+    p.deliver(structuredClone(marker));
+    await p.settled();
+    expect(await p.record(folder)).toMatchObject({ status: 'ERROR', attempts: 1 });
+    expect(p.simulator.createCalls()).toHaveLength(1);
+    p.deliver(objectCreated(BUCKET, 'incoming/replay/_READY', { size: 0 }));
+    await p.settled();
+    expect(await p.record(folder)).toMatchObject({ status: 'READY', attempts: 2 });
+    expect(p.simulator.createCalls()).toHaveLength(2);
+  });
+
   it('ignores a marker below the folder level and other names', async () => {
     const p = await start();
     p.deliver(objectCreated(BUCKET, 'incoming/batch 8/sub/_READY'));

@@ -77,6 +77,7 @@ export class EventStartPhase extends StateMachineFragment {
       ':now': now,
       ':objectAt': str('$.objectCreatedAt'),
       ':one': DynamoAttributeValue.fromNumber(1),
+      ':sequencer': str('$.objectSequencer'),
     };
     const claim = tasks.update(
       this,
@@ -93,6 +94,7 @@ export class EventStartPhase extends StateMachineFragment {
           'lastObjectAt = :objectAt',
           'objectCount = :one',
           'attempts = :one',
+          'markerSequencer = :sequencer',
         ],
       }),
       values,
@@ -101,8 +103,10 @@ export class EventStartPhase extends StateMachineFragment {
     // Two re-claims, as the update differs by whether the failed attempt made a dataset to remember.
     const reclaim = (hadDataset: boolean, name: string) => {
       const update = reopenUpdate(hadDataset, {
-        set: ['executionArn = :exec', 'lastObjectAt = :objectAt'],
+        set: ['executionArn = :exec', 'lastObjectAt = :objectAt', 'markerSequencer = :sequencer'],
         add: ['objectCount :one', 'attempts :one'],
+        // Only a newer write of the marker opens a new attempt: a replayed event only counts.
+        condition: '(attribute_not_exists(markerSequencer) OR markerSequencer < :sequencer)',
       });
       const all = { ...values, ...retryableValues() };
       return tasks.update(this, name, update.updateExpression, all, update.conditionExpression);

@@ -56,6 +56,8 @@ export const RECORD_ATTRIBUTES = {
   error: '`{code, message}` of the attempt that failed',
   executionArn: 'the execution handling the current attempt',
   claimToken: "names the current attempt's execution; a new one is drawn when that execution is gone",
+  markerSequencer:
+    "S3 sequencer of the marker that opened the attempt (marker trigger): a replayed marker event isn't newer",
   objectCount: 'objects counted in the folder',
   lateObjectCount: 'objects S3 created after the dataset was created (quiet trigger)',
   firstObjectAt: 'S3 time of the oldest object',
