@@ -7,6 +7,7 @@ import {
   type FolderRules,
   MAX_DATASET_NAME_LENGTH,
   planFolder,
+  requireWatchedBucket,
 } from '../../lambdas/shared/s3/s3-key';
 import { sampleEvent } from '../support/events';
 
@@ -16,6 +17,7 @@ const rules: FolderRules = {
   trigger: 'quiet',
   markerName: '_READY',
   datasetNamePrefix: '',
+  bucketName: 'drops',
 };
 
 describe('decodeS3EventKey', () => {
@@ -98,6 +100,19 @@ describe('planFolder', () => {
   it('accepts media extensions in any case', () => {
     expect(planFolder(object('set/F.JPG'), rules).action).toBe('ingest');
     expect(planFolder(object('set/clip.MoV'), rules).action).toBe('ingest');
+  });
+
+  it('skips an object of a bucket other than the watched one, naming both', () => {
+    const plan = planFolder({ bucket: 'elsewhere', key: 'set/f.jpg', size: 10 }, rules);
+    expect(plan.action).toBe('skip');
+    expect(plan.action === 'skip' && plan.reason).toMatch(/"elsewhere".*"drops"/);
+  });
+
+  it('requireWatchedBucket refuses another bucket and accepts the watched one', () => {
+    expect(() => requireWatchedBucket({ bucket: 'elsewhere', key: 'set/f.jpg' }, rules)).toThrowError(
+      InvalidInputError,
+    );
+    expect(() => requireWatchedBucket({ bucket: 'drops', key: 'set/f.jpg' }, rules)).not.toThrow();
   });
 
   it('in marker mode, only the marker at folder depth counts (even at 0 bytes)', () => {

@@ -40,6 +40,8 @@ export interface FolderRules {
   markerName: string;
   /** Prepended to every generated dataset name. */
   datasetNamePrefix: string;
+  /** The watched bucket: objects of any other bucket are refused. */
+  bucketName: string;
 }
 
 /** An S3 object as the pipeline sees it, with the key already decoded. */
@@ -80,6 +82,8 @@ export const MAX_DATASET_NAME_LENGTH = 100;
 export function planFolder(object: S3ObjectRef, rules: FolderRules): FolderPlan | SkipPlan {
   const { bucket, key } = object;
   const skip = (reason: string): SkipPlan => ({ action: 'skip', bucket, key, reason });
+  const foreign = foreignBucketReason(bucket, rules);
+  if (foreign) return skip(foreign);
   if (key.endsWith('/')) return skip('folder placeholder (key ends with "/")');
   if (!key.startsWith(rules.prefix)) return skip(`outside the prefix "${rules.prefix}"`);
   const segments = key.slice(rules.prefix.length).split('/');
@@ -110,6 +114,22 @@ export function planFolder(object: S3ObjectRef, rules: FolderRules): FolderPlan 
     folderUri,
     datasetName: datasetNameFor(folderSegments, folderUri, rules.datasetNamePrefix),
   };
+}
+
+/**
+ * Refuses an object of a bucket other than the watched one: an execution started by hand, or a
+ * message put on the queue by hand, may name any bucket.
+ *
+ * @throws InvalidInputError naming both buckets.
+ */
+export function requireWatchedBucket(object: S3ObjectRef, rules: FolderRules): void {
+  const foreign = foreignBucketReason(object.bucket, rules);
+  if (foreign) throw new InvalidInputError(foreign);
+}
+
+function foreignBucketReason(bucket: string, rules: FolderRules): string | undefined {
+  if (bucket === rules.bucketName) return undefined;
+  return `object is in bucket "${bucket}", not the watched bucket "${rules.bucketName}"`;
 }
 
 /** `s3://bucket/folder/` for a decoded folder key. */
