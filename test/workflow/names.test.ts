@@ -5,7 +5,44 @@ import { errorOf } from '../support/records';
 import { useSynthesizedApp } from '../support/synth';
 
 const app = useSynthesizedApp({ prefix: 'incoming/', quietSeconds: '1' });
-const start = usePipelines(app, { functionEnvironment: { VL_REQUEST_TIMEOUT_MS: '400' } });
+const BUCKET = 'acme-vision-drops';
+const start = usePipelines(app);
+
+describe('dataset names: every folder gets its own dataset', () => {
+  it('gives "cams" and "cams " (trailing space) two datasets, each reading its own folder', async () => {
+    const p = await start();
+    for (const folder of ['cams', 'cams ']) {
+      expect((await p.run(objectCreated(BUCKET, `incoming/${folder}/f.jpg`))).status).toBe('SUCCEEDED');
+    }
+    const records = await Promise.all(
+      ['cams', 'cams '].map((folder) => p.record(`s3://${BUCKET}/incoming/${folder}/`)),
+    );
+    expect(p.simulator.datasets.size).toBe(2);
+    expect(new Set(records.map((r) => r?.datasetId)).size).toBe(2);
+    for (const record of records) {
+      expect(record).toMatchObject({ status: 'READY' });
+      const dataset = p.simulator.datasets.get(String(record?.datasetId));
+      expect(dataset).toMatchObject({ bucketPath: record?.folderUri, displayName: record?.datasetName });
+    }
+  });
+
+  it('makes exactly one dataset for a long name cut near an emoji when the create answer is lost', async () => {
+    const p = await start();
+    const folder = `${'x'.repeat(90)}${'\u{1F600}'.repeat(3)}${'y'.repeat(20)}`;
+    p.simulator.inject({ method: 'POST', path: '/api/v1/dataset', drop: 'after' });
+    const execution = await p.run(objectCreated(BUCKET, `incoming/${folder}/f.jpg`));
+    expect(execution.status).toBe('SUCCEEDED');
+    const record = await p.record(`s3://${BUCKET}/incoming/${folder}/`);
+    const datasets = [...p.simulator.datasets.values()];
+    expect(datasets).toHaveLength(1);
+    expect(p.simulator.createCalls()).toHaveLength(1);
+    expect(record).toMatchObject({
+      status: 'READY',
+      datasetId: datasets[0]?.id,
+      datasetName: datasets[0]?.displayName,
+    });
+  });
+});
 
 describe('events naming another bucket', () => {
   it('an execution started with another bucket fails as BAD_EVENT without touching Visual Layer', async () => {

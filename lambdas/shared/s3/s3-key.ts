@@ -137,20 +137,40 @@ export function folderUriOf(bucket: string, folderKey: string): string {
   return `s3://${bucket}/${folderKey}`;
 }
 
+/** A name as Visual Layer is given it: NFC, without control characters or outer white space. */
+function cleanName(raw: string): string {
+  return raw.normalize('NFC').replace(CONTROL_CHARACTERS, '').trim();
+}
+
+// biome-ignore lint/suspicious/noControlCharactersInRegex: stripping control characters is the point
+const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]/g;
+
 /**
  * A readable dataset name from the folder's own segments (the prefix is the same for every folder
- * and would only add noise). Control characters are dropped; a name over
- * {@link MAX_DATASET_NAME_LENGTH} keeps its head and gets a short hash of the folder URI, so two long
- * folders that share a start still get different names.
+ * and would only add noise), cleaned (see {@link cleanName}). Names must be unique per folder: a
+ * name that cleaning changed (`cams ` and `cams`, `line1\u0007` and `line1`) or that is over
+ * {@link MAX_DATASET_NAME_LENGTH} keeps its readable head and gets `~` and a short hash of the folder
+ * URI. Long names are cut between user-perceived characters, never inside an emoji.
  */
 export function datasetNameFor(
   folderSegments: readonly string[],
   folderUri: string,
   namePrefix: string,
 ): string {
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: stripping control characters is the point
-  const clean = `${namePrefix}${folderSegments.join('/')}`.replace(/[\u0000-\u001f\u007f]/g, '').trim();
-  if (clean.length <= MAX_DATASET_NAME_LENGTH) return clean;
+  const raw = `${namePrefix}${folderSegments.join('/')}`;
+  const clean = cleanName(raw);
+  if (clean === raw && clean.length <= MAX_DATASET_NAME_LENGTH) return clean;
   const hash = createHash('sha256').update(folderUri).digest('hex').slice(0, 8);
-  return `${clean.slice(0, MAX_DATASET_NAME_LENGTH - hash.length - 1).trimEnd()}~${hash}`;
+  return `${cutAt(clean, MAX_DATASET_NAME_LENGTH - hash.length - 1).trimEnd()}~${hash}`;
+}
+
+/** The longest start of `text` of at most `max` UTF-16 units that ends between two graphemes. */
+function cutAt(text: string, max: number): string {
+  if (text.length <= max) return text;
+  let end = 0;
+  for (const { index, segment } of new Intl.Segmenter(undefined, { granularity: 'grapheme' }).segment(text)) {
+    if (index + segment.length > max) break;
+    end = index + segment.length;
+  }
+  return text.slice(0, end);
 }
