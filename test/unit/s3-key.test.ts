@@ -108,6 +108,30 @@ describe('planFolder', () => {
     expect(planFolder(object('set/clip.MoV'), rules).action).toBe('ingest');
   });
 
+  it.each([
+    ['"."', 'incoming/./f.jpg'],
+    ['".."', 'incoming/../f.jpg'],
+  ])('skips a folder named %s: Visual Layer could read it as another folder', (_name, key) => {
+    const plan = planFolder(object(key), { ...rules, prefix: 'incoming/' });
+    expect(plan.action).toBe('skip');
+    expect(plan.action === 'skip' && plan.reason).toMatch(/"\.\.?" is not a folder name/);
+  });
+
+  it('skips "." and ".." at any folder level, not only the first', () => {
+    const plan = planFolder(object('a/../f.jpg'), { ...rules, folderDepth: 2 });
+    expect(plan.action).toBe('skip');
+  });
+
+  it.each([
+    ['spaces', '   '],
+    ['a tab', '\t'],
+    ['control characters', '\u0007\u0001'],
+  ])('skips a folder whose name is only %s, with a reason', (_what, name) => {
+    const plan = planFolder(object(`incoming/${name}/f.jpg`), { ...rules, prefix: 'incoming/' });
+    expect(plan.action).toBe('skip');
+    expect(plan.action === 'skip' && plan.reason).toMatch(/blank folder name/);
+  });
+
   it('skips an object of a bucket other than the watched one, naming both', () => {
     const plan = planFolder({ bucket: 'elsewhere', key: 'set/f.jpg', size: 10 }, rules);
     expect(plan.action).toBe('skip');

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { LocalExecution } from '../../local/pipeline';
 import { objectCreated } from '../support/events';
 import { usePipelines } from '../support/pipeline';
 import { errorOf } from '../support/records';
@@ -7,6 +8,10 @@ import { useSynthesizedApp } from '../support/synth';
 const app = useSynthesizedApp({ prefix: 'incoming/', quietSeconds: '1' });
 const BUCKET = 'acme-vision-drops';
 const start = usePipelines(app);
+
+function stateNames(execution: LocalExecution): string[] {
+  return execution.events.flatMap((e) => (e.type === 'StateEntered' ? [e.state.name] : []));
+}
 
 describe('dataset names: every folder gets its own dataset', () => {
   it('gives "cams" and "cams " (trailing space) two datasets, each reading its own folder', async () => {
@@ -41,6 +46,26 @@ describe('dataset names: every folder gets its own dataset', () => {
       datasetId: datasets[0]?.id,
       datasetName: datasets[0]?.displayName,
     });
+  });
+});
+
+describe('folders Visual Layer must not be given', () => {
+  it.each([
+    ['".."', 'incoming/../f.jpg', /not a folder name/],
+    ['"."', 'incoming/./f.jpg', /not a folder name/],
+    ['only spaces', 'incoming/   /f.jpg', /blank folder name/],
+  ])('skips a folder named %s: no record, no call, the reason logged', async (_what, key, reason) => {
+    const p = await start();
+    for (let i = 0; i < 2; i += 1) {
+      const execution = await p.run(objectCreated(BUCKET, key.replace('f.jpg', `f${i}.jpg`)));
+      expect(execution.status).toBe('SUCCEEDED');
+      expect(stateNames(execution)).toContain('ObjectSkipped');
+    }
+    expect(await p.records()).toEqual([]);
+    expect(p.simulator.calls).toHaveLength(0);
+    const skipped = p.functionLogs.filter((l) => l.includes('object skipped'));
+    expect(skipped).toHaveLength(2);
+    for (const line of skipped) expect(line).toMatch(reason);
   });
 });
 

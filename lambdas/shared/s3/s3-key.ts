@@ -95,6 +95,14 @@ export function planFolder(object: S3ObjectRef, rules: FolderRules): FolderPlan 
   }
   const folderSegments = segments.slice(0, rules.folderDepth);
   if (folderSegments.some((s) => s === '')) return skip('key has an empty folder name ("//")');
+  const unusable = folderSegments.find((s) => s === '.' || s === '..' || cleanName(s) === '');
+  if (unusable !== undefined) {
+    return skip(
+      unusable === '.' || unusable === '..'
+        ? `"${unusable}" is not a folder name: Visual Layer could read the path as another folder`
+        : `blank folder name ${JSON.stringify(unusable)} (only spaces or control characters)`,
+    );
+  }
   if (rules.trigger === 'marker') {
     if (fileName !== rules.markerName) return skip(`not the marker object "${rules.markerName}"`);
     if (segments.length !== rules.folderDepth) {
