@@ -49,6 +49,7 @@ export class VlIngestStack extends Stack {
       trigger: config.trigger,
       markerName: config.markerName,
       datasetNamePrefix: config.datasetNamePrefix,
+      bucketName: drops.bucket.bucketName,
     };
     const visualLayer = {
       baseUrl: config.visualLayerBaseUrl,

@@ -49,6 +49,11 @@ export const handler = async (event: SQSEvent): Promise<SQSBatchResponse> => {
       failures.push(...folder.messageIds);
     }
   });
-  if (folded.skipped.length > 0) logger.info('objects skipped', { count: folded.skipped.length });
+  if (folded.skipped.length > 0) {
+    // One line per batch, each distinct reason with how many objects it skipped.
+    const reasons: Record<string, number> = {};
+    for (const { reason } of folded.skipped) reasons[reason] = (reasons[reason] ?? 0) + 1;
+    logger.info('objects skipped', { count: folded.skipped.length, reasons });
+  }
   return { batchItemFailures: failures.map((itemIdentifier) => ({ itemIdentifier })) };
 };

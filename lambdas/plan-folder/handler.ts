@@ -1,7 +1,7 @@
 import { ledgerSequencer } from '../shared/ledger/sequencer';
 import { createLogger, logFailure } from '../shared/runtime';
 import { type ObjectCreatedEvent, readObjectCreatedEvent } from '../shared/s3/object-event';
-import { type FolderPlan, planFolder, type SkipPlan } from '../shared/s3/s3-key';
+import { type FolderPlan, planFolder, requireWatchedBucket, type SkipPlan } from '../shared/s3/s3-key';
 import { readSettings } from '../shared/settings';
 
 const logger = createLogger();
@@ -17,6 +17,8 @@ export type PlanResult = (FolderPlan | SkipPlan) & { objectCreatedAt: string; ob
 export const handler = async (event: ObjectCreatedEvent): Promise<PlanResult> => {
   try {
     const object = readObjectCreatedEvent(event);
+    // Only a StartExecution by hand can name another bucket: fail it (BAD_EVENT) so it is seen.
+    requireWatchedBucket(object, rules);
     const plan = planFolder(object, rules);
     if (plan.action === 'skip') logger.info('object skipped', { key: plan.key, reason: plan.reason });
     return {

@@ -58,6 +58,7 @@ export const SETTING_GROUPS = {
     trigger: oneOf('TRIGGER', ['quiet', 'marker'] as const),
     markerName: text('MARKER_NAME'),
     datasetNamePrefix: textOrEmpty('DATASET_NAME_PREFIX'),
+    bucketName: text('WATCHED_BUCKET'),
   },
   /** Where Visual Layer is and how to reach it. */
   visualLayer: {

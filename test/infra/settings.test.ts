@@ -90,6 +90,7 @@ describe('settings: what the stack writes is exactly what the handlers read', ()
       trigger: 'quiet',
       markerName: '_READY',
       datasetNamePrefix: '',
+      bucketName: 'acme-vision-drops',
     };
     expect(
       readSettings('plan-folder', writeSettings('plan-folder', { folderRules: rules as never })),

@@ -11,6 +11,7 @@ const rules: FolderRules = {
   trigger: 'quiet',
   markerName: '_READY',
   datasetNamePrefix: '',
+  bucketName: 'b',
 };
 const message = (id: string, body: unknown) => ({ messageId: id, body: JSON.stringify(body) });
 
@@ -55,6 +56,21 @@ describe('foldBatch', () => {
     expect(folded.folders).toEqual([]);
     expect(folded.skipped.map((s) => s.messageId)).toEqual(['1']);
     expect(folded.unreadable.map((u) => u.messageId)).toEqual(['2', '3']);
+  });
+});
+
+describe('foldBatch: the watched bucket only', () => {
+  it('skips an object event naming another bucket, with a reason, and starts nothing for it', () => {
+    const folded = foldBatch(
+      [
+        message('1', objectCreated('other', 'in/cam 1/x.jpg')),
+        message('2', objectCreated('b', 'in/cam 1/y.jpg')),
+      ],
+      rules,
+    );
+    expect(folded.folders.map((f) => f.folderUri)).toEqual(['s3://b/in/cam 1/']);
+    expect(folded.folders[0]?.messageIds).toEqual(['2']);
+    expect(folded.skipped).toEqual([{ messageId: '1', reason: expect.stringMatching(/"other".*"b"/) }]);
   });
 });
 

@@ -40,6 +40,8 @@ export interface FolderRules {
   markerName: string;
   /** Prepended to every generated dataset name. */
   datasetNamePrefix: string;
+  /** The watched bucket: objects of any other bucket are refused. */
+  bucketName: string;
 }
 
 /** An S3 object as the pipeline sees it, with the key already decoded. */
@@ -80,6 +82,8 @@ export const MAX_DATASET_NAME_LENGTH = 100;
 export function planFolder(object: S3ObjectRef, rules: FolderRules): FolderPlan | SkipPlan {
   const { bucket, key } = object;
   const skip = (reason: string): SkipPlan => ({ action: 'skip', bucket, key, reason });
+  const foreign = foreignBucketReason(bucket, rules);
+  if (foreign) return skip(foreign);
   if (key.endsWith('/')) return skip('folder placeholder (key ends with "/")');
   if (!key.startsWith(rules.prefix)) return skip(`outside the prefix "${rules.prefix}"`);
   const segments = key.slice(rules.prefix.length).split('/');
@@ -91,6 +95,14 @@ export function planFolder(object: S3ObjectRef, rules: FolderRules): FolderPlan 
   }
   const folderSegments = segments.slice(0, rules.folderDepth);
   if (folderSegments.some((s) => s === '')) return skip('key has an empty folder name ("//")');
+  const unusable = folderSegments.find((s) => s === '.' || s === '..' || cleanName(s) === '');
+  if (unusable !== undefined) {
+    return skip(
+      unusable === '.' || unusable === '..'
+        ? `"${unusable}" is not a folder name: Visual Layer could read the path as another folder`
+        : `blank folder name ${JSON.stringify(unusable)} (only spaces or control characters)`,
+    );
+  }
   if (rules.trigger === 'marker') {
     if (fileName !== rules.markerName) return skip(`not the marker object "${rules.markerName}"`);
     if (segments.length !== rules.folderDepth) {
@@ -112,25 +124,61 @@ export function planFolder(object: S3ObjectRef, rules: FolderRules): FolderPlan 
   };
 }
 
+/**
+ * Refuses an object of a bucket other than the watched one: an execution started by hand, or a
+ * message put on the queue by hand, may name any bucket.
+ *
+ * @throws InvalidInputError naming both buckets.
+ */
+export function requireWatchedBucket(object: S3ObjectRef, rules: FolderRules): void {
+  const foreign = foreignBucketReason(object.bucket, rules);
+  if (foreign) throw new InvalidInputError(foreign);
+}
+
+function foreignBucketReason(bucket: string, rules: FolderRules): string | undefined {
+  if (bucket === rules.bucketName) return undefined;
+  return `object is in bucket "${bucket}", not the watched bucket "${rules.bucketName}"`;
+}
+
 /** `s3://bucket/folder/` for a decoded folder key. */
 export function folderUriOf(bucket: string, folderKey: string): string {
   return `s3://${bucket}/${folderKey}`;
 }
 
+/** A name as Visual Layer is given it: NFC, without control characters or outer white space. */
+function cleanName(raw: string): string {
+  return raw.normalize('NFC').replace(CONTROL_CHARACTERS, '').trim();
+}
+
+// biome-ignore lint/suspicious/noControlCharactersInRegex: stripping control characters is the point
+const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]/g;
+
 /**
  * A readable dataset name from the folder's own segments (the prefix is the same for every folder
- * and would only add noise). Control characters are dropped; a name over
- * {@link MAX_DATASET_NAME_LENGTH} keeps its head and gets a short hash of the folder URI, so two long
- * folders that share a start still get different names.
+ * and would only add noise), cleaned (see {@link cleanName}). Names must be unique per folder: a
+ * name that cleaning changed (`cams ` and `cams`, `line1\u0007` and `line1`) or that is over
+ * {@link MAX_DATASET_NAME_LENGTH} keeps its readable head and gets `~` and a short hash of the folder
+ * URI. Long names are cut between user-perceived characters, never inside an emoji.
  */
 export function datasetNameFor(
   folderSegments: readonly string[],
   folderUri: string,
   namePrefix: string,
 ): string {
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: stripping control characters is the point
-  const clean = `${namePrefix}${folderSegments.join('/')}`.replace(/[\u0000-\u001f\u007f]/g, '').trim();
-  if (clean.length <= MAX_DATASET_NAME_LENGTH) return clean;
+  const raw = `${namePrefix}${folderSegments.join('/')}`;
+  const clean = cleanName(raw);
+  if (clean === raw && clean.length <= MAX_DATASET_NAME_LENGTH) return clean;
   const hash = createHash('sha256').update(folderUri).digest('hex').slice(0, 8);
-  return `${clean.slice(0, MAX_DATASET_NAME_LENGTH - hash.length - 1).trimEnd()}~${hash}`;
+  return `${cutAt(clean, MAX_DATASET_NAME_LENGTH - hash.length - 1).trimEnd()}~${hash}`;
+}
+
+/** The longest start of `text` of at most `max` UTF-16 units that ends between two graphemes. */
+function cutAt(text: string, max: number): string {
+  if (text.length <= max) return text;
+  let end = 0;
+  for (const { index, segment } of new Intl.Segmenter(undefined, { granularity: 'grapheme' }).segment(text)) {
+    if (index + segment.length > max) break;
+    end = index + segment.length;
+  }
+  return text.slice(0, end);
 }

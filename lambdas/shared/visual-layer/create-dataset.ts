@@ -16,12 +16,23 @@ export interface CreateResult {
   adopted: boolean;
 }
 
-/** Clock skew tolerated between AWS and Visual Layer when matching an earlier attempt's dataset. */
-export const ADOPTION_MARGIN_MS = 10 * 60 * 1000;
+/**
+ * Clock skew tolerated between AWS and Visual Layer when matching an earlier attempt's dataset. Small
+ * on purpose: a same-named dataset made well before this attempt began belongs to someone else.
+ */
+export const ADOPTION_MARGIN_MS = 60 * 1000;
+
+/**
+ * A listed dataset, as adoption reads it. `bucketPath` is the folder it reads, when the listing
+ * says so (Visual Layer does not document it for the list; when absent, the name alone decides).
+ */
+export interface AdoptionCandidate extends DatasetSummary {
+  bucketPath?: string;
+}
 
 /**
  * Creates the dataset for a folder without ever making two: Visual Layer has no idempotency key, so
- * before posting it looks for a dataset of the same name created during this attempt (a POST that
+ * before posting it looks for a dataset of exactly this name created during this attempt (a POST that
  * timed out or lost its connection may have succeeded) and adopts it. Datasets that ended in ERROR
  * and datasets older than the attempt are never adopted.
  */
@@ -51,18 +62,30 @@ async function listForAdoption(client: VisualLayerClient): Promise<DatasetSummar
   }
 }
 
-/** The dataset an earlier attempt of this request created, if any. */
+/**
+ * The dataset an earlier try of this attempt created, if any: exactly the same name (compared in
+ * NFC), the same folder when the listing names one, not failed, and created since the attempt
+ * began (less {@link ADOPTION_MARGIN_MS}). Generated names are unique per folder, so this never
+ * picks another folder's dataset.
+ */
 export function findEarlierAttempt(
-  datasets: DatasetSummary[],
+  datasets: readonly AdoptionCandidate[],
   request: CreateRequest,
-): DatasetSummary | undefined {
+): AdoptionCandidate | undefined {
   const since = request.notBefore.getTime() - ADOPTION_MARGIN_MS;
+  const name = request.datasetName.normalize('NFC');
   return datasets.find(
     (d) =>
-      d.displayName === request.datasetName &&
+      d.displayName.normalize('NFC') === name &&
+      (d.bucketPath === undefined || sameFolder(d.bucketPath, request.folderUri)) &&
       d.vlStatus !== 'ERROR' &&
       d.vlStatus !== 'FATAL_ERROR' &&
       d.createdAt !== undefined &&
       d.createdAt >= since,
   );
+}
+
+/** `s3://b/cams` and `s3://b/cams/` are the same folder; nothing else is normalised (S3 keys are exact). */
+function sameFolder(a: string, b: string): boolean {
+  return a.replace(/\/$/, '') === b.replace(/\/$/, '');
 }
