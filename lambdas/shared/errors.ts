@@ -4,10 +4,20 @@
  * {@link FAILURE_CODES} turns them into the `error.code` a person reads in the record.
  */
 
+import { boundText } from './text';
+
 /** Base of every error the pipeline throws on purpose. */
 export abstract class PipelineError extends Error {
   /** Whether trying the same call again later may succeed. */
   abstract readonly retryable: boolean;
+
+  /**
+   * The message is bounded ({@link boundText}): it becomes the Lambda error's message and stack,
+   * then state, history, records and events, which all have size limits.
+   */
+  constructor(message: string) {
+    super(boundText(message));
+  }
 }
 
 /** Visual Layer did not answer usefully *yet*: 5xx, 429, a timeout or a network failure. */

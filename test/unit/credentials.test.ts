@@ -1,6 +1,7 @@
 import { decodeProtectedHeader, jwtVerify } from 'jose';
 import { describe, expect, it, vi } from 'vitest';
 import { CredentialsError } from '../../lambdas/shared/errors';
+import { redactSecrets } from '../../lambdas/shared/text';
 import {
   BearerAuth,
   mintJwt,
@@ -86,5 +87,11 @@ describe('BearerAuth', () => {
     await expect(auth.header({ fresh: false })).rejects.toThrowError(
       /could not read the secret vl\/creds \(AccessDeniedException\)/,
     );
+  });
+
+  it('remembers the API secret it read, so no message can carry it', async () => {
+    const auth = new BearerAuth(async () => JSON.stringify({ apiKey, apiSecret }), 'vl/creds');
+    await auth.header({ fresh: false });
+    expect(redactSecrets(`echo ${apiSecret}`)).toBe('echo [redacted]');
   });
 });

@@ -7,6 +7,7 @@ import {
 } from '../../local/pipeline';
 import type { SimulatorLifecycle } from '../../local/simulator/visual-layer-simulator';
 import { objectCreated } from '../support/events';
+import { findLeaks, observe } from '../support/leaks';
 import { usePipelines } from '../support/pipeline';
 import { errorOf } from '../support/records';
 import { useSynthesizedApp } from '../support/synth';
@@ -210,5 +211,44 @@ describe('fault injection: polling', () => {
     expect(execution).toMatchObject({ status: 'FAILED', error: 'INTERNAL' });
     expect(record).toMatchObject({ status: 'FAILED', error: { code: 'INTERNAL' } });
     expect(errorOf(record).message).toMatch(/Check step failed with Lambda.Unknown/);
+  });
+});
+
+describe('fault injection: what Visual Layer says is bounded and redacted', () => {
+  it.each([300, 450])(
+    'a %i KB fatal_error_msg → ERROR record and event with a bounded message',
+    async (kilobytes) => {
+      const fatalErrorMsg = `AccessDenied: ${'x'.repeat(kilobytes * 1024)}`;
+      const p = await start({ outcome: 'ERROR', fatalErrorMsg });
+      const { record } = await ingest(p);
+      expect(record).toMatchObject({ status: 'ERROR', error: { code: 'VL_ERROR' } });
+      const { message } = errorOf(record);
+      expect(message).toMatch(/^AccessDenied: xxxx/);
+      expect(message).toMatch(/cut/);
+      expect(message.length).toBeLessThanOrEqual(4096);
+      expect(JSON.stringify(p.published).length).toBeLessThan(10_000);
+    },
+  );
+
+  it('error bodies echoing the Authorization header or the API secret → neither in record, event, history or logs', async () => {
+    const p = await start();
+    const jwt = 'eyJhbGciOiJIUzI1NiIsImtpZCI6ImsifQ.eyJzdWIiOiJrIiwiaXNzIjoic2RrIn0.c2lnbmF0dXJlLWJ5dGVz';
+    const said = `echo: Authorization: Bearer ${jwt}; api_secret=${LOCAL_CREDENTIALS.apiSecret}`;
+    const bare = `signed with ${LOCAL_CREDENTIALS.apiSecret}, token ${jwt}`;
+    p.simulator.inject({ ...CREATE, status: 500, body: { detail: said } });
+    p.simulator.inject({ ...STATUS, status: 502, rawBody: `Bad gateway. ${bare}` });
+    const runs = [await p.run(objectCreated('acme-vision-drops', 'echo/a.jpg'))];
+    p.simulator.inject({ ...CREATE, status: 400, body: { detail: said } });
+    p.simulator.inject({ ...CREATE, status: 401, body: { message: bare }, times: 2 });
+    runs.push(await p.run(objectCreated('acme-vision-drops', 'echo2/a.jpg')));
+    runs.push(await p.run(objectCreated('acme-vision-drops', 'echo3/a.jpg')));
+
+    const records = await p.records();
+    expect(records.map((r) => r.status).sort()).toEqual(['FAILED', 'FAILED', 'READY']);
+    const messages = records.map((r) => errorOf(r).message).join('\n');
+    expect(messages).toMatch(/echo: Authorization: Bearer \[redacted\]/);
+    const seen = await observe(p, runs);
+    expect(seen.join('\n')).toMatch(/Bad gateway/);
+    expect(findLeaks(seen, [jwt, LOCAL_CREDENTIALS.apiSecret])).toEqual([]);
   });
 });

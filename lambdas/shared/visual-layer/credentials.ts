@@ -1,5 +1,6 @@
 import { SignJWT } from 'jose';
 import { CredentialsError } from '../errors';
+import { rememberSecret } from '../text';
 
 /** What the credentials secret can hold. */
 export type VisualLayerCredentials =
@@ -112,7 +113,12 @@ export class BearerAuth {
       throw new CredentialsError(`could not read the secret ${this.secretId} (${why})`);
     }
     const credentials = parseCredentialSecret(raw, this.secretId);
-    if (credentials.kind === 'token') return `Bearer ${credentials.jwt}`;
+    if (credentials.kind === 'token') {
+      rememberSecret(credentials.jwt);
+      return `Bearer ${credentials.jwt}`;
+    }
+    rememberSecret(credentials.apiSecret);
     return `Bearer ${await mintJwt(credentials.apiKey, credentials.apiSecret, this.clock())}`;
   }
 }
+
