@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { VisualLayerResponseError } from '../../lambdas/shared/errors';
+import {
+  CredentialsError,
+  TransientDependencyError,
+  VisualLayerAuthError,
+  VisualLayerNotFoundError,
+  VisualLayerResponseError,
+  VisualLayerTransientError,
+} from '../../lambdas/shared/errors';
+import { asFailedCheck } from '../../lambdas/shared/polling/failed-check';
 import { decideAfterPoll } from '../../lambdas/shared/polling/poll';
 import { nextPollInterval } from '../../lambdas/shared/polling/schedule';
 import { MAX_TEXT } from '../../lambdas/shared/text';
@@ -152,5 +160,37 @@ describe('what a status answer may put into state', () => {
     const jwt = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJrIn0.c2lnbmF0dXJl';
     const status = parseDatasetStatus({ status_new: 'ERROR', fatal_error_msg: `denied for Bearer ${jwt}` });
     expect(status.fatalErrorMsg).toBe('denied for Bearer [redacted]');
+  });
+});
+
+describe('asFailedCheck', () => {
+  it.each([
+    [
+      'an unusable answer',
+      new VisualLayerResponseError('Visual Layer answered … with a body that is not JSON'),
+    ],
+    ['{} as an answer', new VisualLayerResponseError('… without status_new or status')],
+    [
+      'a throttled secret read',
+      new TransientDependencyError('ThrottlingException while reading the secret s'),
+    ],
+    [
+      'credentials refused after a fresh read',
+      new VisualLayerAuthError('Visual Layer refused the credentials (401)'),
+    ],
+  ])('counts %s as a failed check, keeping what happened', (_what, error) => {
+    const failed = asFailedCheck(error);
+    expect(failed).toBeInstanceOf(VisualLayerTransientError);
+    expect((failed as Error).message).toContain(error.message);
+    expect((failed as Error).message).toMatch(/counted as a failed status check/);
+  });
+
+  it.each([
+    ['a Visual Layer 5xx', new VisualLayerTransientError('Visual Layer answered 503')],
+    ['a dataset Visual Layer no longer knows', new VisualLayerNotFoundError('404')],
+    ['a secret that does not exist', new CredentialsError('the secret s does not exist')],
+    ['a crash', new TypeError('x is undefined')],
+  ])('leaves %s as it is', (_what, error) => {
+    expect(asFailedCheck(error)).toBe(error);
   });
 });

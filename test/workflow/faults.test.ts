@@ -214,6 +214,109 @@ describe('fault injection: polling', () => {
   });
 });
 
+describe('fault injection: unusable status answers', () => {
+  it.each([
+    ['an HTML page', { status: 200, rawBody: '<html>502 Bad Gateway</html>' }],
+    ['an empty body', { status: 200, rawBody: '' }],
+    ['{}', { status: 200, body: {} }],
+  ])('one status answer that is %s → counted as a failed check, still READY', async (_name, fault) => {
+    const p = await start();
+    p.simulator.inject({ ...STATUS, ...fault });
+    const { record } = await ingest(p);
+    const [dataset] = [...p.simulator.datasets.values()];
+    expect(record).toMatchObject({ status: 'READY', datasetId: dataset?.id });
+    expect(p.functionLogs.filter((l) => l.includes('status check failed'))).toHaveLength(1);
+  });
+
+  it('status answers that stay unusable → FAILED after 10 failed checks, saying why, datasetId kept', async () => {
+    const p = await start();
+    p.simulator.inject({ ...STATUS, status: 200, rawBody: '<html>maintenance</html>', times: 1000 });
+    const { record } = await ingest(p);
+    const [dataset] = [...p.simulator.datasets.values()];
+    expect(record).toMatchObject({
+      status: 'FAILED',
+      error: { code: 'UNREACHABLE' },
+      datasetId: dataset?.id,
+    });
+    expect(errorOf(record).message).toMatch(/not JSON/);
+    expect(p.simulator.calls.filter((c) => c.method === 'GET' && STATUS.path.test(c.path))).toHaveLength(10);
+  });
+});
+
+describe('fault injection: refused credentials while polling', () => {
+  it('a 401 on one status check after create → secret read again, still READY, datasetId kept', async () => {
+    const p = await start();
+    // The client answers a 401 by reading the secret again and trying once more: both refused.
+    p.simulator.inject({ ...STATUS, status: 401, body: { detail: 'Token expired' }, times: 2 });
+    const { record } = await ingest(p);
+    const [dataset] = [...p.simulator.datasets.values()];
+    expect(record).toMatchObject({ status: 'READY', datasetId: dataset?.id });
+    expect(p.simulator.calls.filter((c) => c.status === 401)).toHaveLength(2);
+  });
+
+  it('401 on every status check → FAILED after 10 failed checks, saying credentials were refused, datasetId kept', async () => {
+    const p = await start();
+    p.simulator.inject({ ...STATUS, status: 401, body: { detail: 'Token expired' }, times: 1000 });
+    const { record } = await ingest(p);
+    const [dataset] = [...p.simulator.datasets.values()];
+    expect(record).toMatchObject({ status: 'FAILED', datasetId: dataset?.id });
+    expect(errorOf(record).message).toMatch(/refused the credentials \(401\)/);
+    expect(p.simulator.calls.filter((c) => c.status === 401)).toHaveLength(20);
+  });
+});
+
+describe('fault injection: reading the secret', () => {
+  it("Secrets Manager throttling the create step's read → retried, READY", async () => {
+    const p = await start();
+    // Three throttled answers: every attempt the SDK makes in the first invocation.
+    p.secrets.failReads({ type: 'ThrottlingException', message: 'Rate exceeded', times: 3 });
+    const { record } = await ingest(p);
+    expect(record).toMatchObject({ status: 'READY' });
+    expect(p.simulator.datasets.size).toBe(1);
+  });
+
+  it('Secrets Manager throttling a status check → counted as a failed check, READY', async () => {
+    const p = await start();
+    const check = p.fn('CheckStatus');
+    const invoke = check.invoke.bind(check);
+    let throttled = false;
+    check.invoke = async (payload) => {
+      if (!throttled)
+        p.secrets.failReads({ type: 'ThrottlingException', message: 'Rate exceeded', times: 3 });
+      throttled = true;
+      return invoke(payload);
+    };
+    const { record } = await ingest(p);
+    expect(record).toMatchObject({ status: 'READY' });
+    expect(p.functionLogs.filter((l) => l.includes('status check failed'))).toHaveLength(1);
+  });
+
+  it('Secrets Manager throttling without end → FAILED/AWS_UNAVAILABLE, never BAD_CREDENTIALS', async () => {
+    const p = await start(
+      {},
+      { functionEnvironment: { VL_REQUEST_TIMEOUT_MS: '400', AWS_MAX_ATTEMPTS: '1' } },
+    );
+    p.secrets.failReads({ type: 'ThrottlingException', message: 'Rate exceeded', times: 1000 });
+    const { record } = await ingest(p);
+    expect(record).toMatchObject({ status: 'FAILED', error: { code: 'AWS_UNAVAILABLE' } });
+    expect(errorOf(record).message).toMatch(/ThrottlingException/);
+    expect(p.simulator.createCalls()).toHaveLength(0);
+  });
+
+  it.each([
+    ['ResourceNotFoundException', /does not exist/],
+    ['AccessDeniedException', /may not read/],
+    ['DecryptionFailure', /KMS key/],
+  ])('%s → FAILED/BAD_CREDENTIALS saying which', async (type, message) => {
+    const p = await start();
+    p.secrets.failReads({ type, times: 1000 });
+    const { record } = await ingest(p);
+    expect(record).toMatchObject({ status: 'FAILED', error: { code: 'BAD_CREDENTIALS' } });
+    expect(errorOf(record).message).toMatch(message);
+    expect(errorOf(record).message).not.toMatch(/placeholder/);
+  });
+});
+
 describe('fault injection: what Visual Layer says is bounded and redacted', () => {
   it.each([300, 450])(
     'a %i KB fatal_error_msg → ERROR record and event with a bounded message',

@@ -181,7 +181,7 @@ export function classifyHttpError(failure: HttpFailure): PipelineError {
   }
   if (status === 401) {
     return new VisualLayerAuthError(
-      `Visual Layer rejected the credentials (401) while ${action}${suffix}. ` +
+      `Visual Layer refused the credentials (401) while ${action}${suffix}. ` +
         'Check the API key and secret in the credentials secret (authentication failed).',
     );
   }
