@@ -1,4 +1,5 @@
 import { InvalidInputError } from '../shared/errors';
+import { asFailedCheck } from '../shared/polling/failed-check';
 import { decideAfterPoll, type PollDecision, type PollLimits } from '../shared/polling/poll';
 import { createLogger, createVisualLayerClient, logFailure } from '../shared/runtime';
 import { readSettings } from '../shared/settings';
@@ -31,8 +32,9 @@ export const handler = async (event: CheckStatusEvent): Promise<PollDecision> =>
     }
     return decideAfterPoll(status, { polls, lastWaitSeconds, since }, limits, new Date());
   } catch (error) {
-    logFailure(logger, 'status check failed', error);
-    throw error;
+    const failure = asFailedCheck(error);
+    logFailure(logger, 'status check failed', failure);
+    throw failure;
   }
 };
 

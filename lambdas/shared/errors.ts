@@ -4,10 +4,20 @@
  * {@link FAILURE_CODES} turns them into the `error.code` a person reads in the record.
  */
 
+import { boundText } from './text';
+
 /** Base of every error the pipeline throws on purpose. */
 export abstract class PipelineError extends Error {
   /** Whether trying the same call again later may succeed. */
   abstract readonly retryable: boolean;
+
+  /**
+   * The message is bounded ({@link boundText}): it becomes the Lambda error's message and stack,
+   * then state, history, records and events, which all have size limits.
+   */
+  constructor(message: string) {
+    super(boundText(message));
+  }
 }
 
 /** Visual Layer did not answer usefully *yet*: 5xx, 429, a timeout or a network failure. */
@@ -36,22 +46,35 @@ export class TransientDependencyError extends PipelineError {
   readonly retryable = true;
 
   /**
-   * Rethrows an AWS SDK error as this class when the SDK marks it retryable (throttling, 5xx,
-   * timeouts), so the state machine retries it; other errors pass through unchanged.
+   * Rethrows an AWS SDK error as this class when it may pass on its own — throttling, 5xx, timeouts,
+   * a dropped connection — so the state machine retries it; other errors pass through unchanged.
    */
   static wrapIfTransient(error: unknown, action: string): unknown {
     const e = error as {
       name?: string;
+      code?: unknown;
       $retryable?: unknown;
       $metadata?: { httpStatusCode?: number };
     } | null;
     const status = e?.$metadata?.httpStatusCode ?? 0;
-    if (e && (e.$retryable || status >= 500 || /Throttl|LimitExceeded|TimeoutError/.test(e.name ?? ''))) {
-      return new TransientDependencyError(`${e.name ?? 'error'} while ${action}`);
+    const network = typeof e?.code === 'string' && TRANSIENT_NETWORK_CODES.has(e.code);
+    if (e && (e.$retryable || status >= 500 || network || TRANSIENT_NAME.test(e.name ?? ''))) {
+      const what = e.name && e.name !== 'Error' ? e.name : network ? String(e.code) : 'error';
+      return new TransientDependencyError(`${what} while ${action}`);
     }
     return error;
   }
 }
+
+const TRANSIENT_NAME = /Throttl|LimitExceeded|TooManyRequests|Timeout|ServiceUnavailable|InternalServ/;
+const TRANSIENT_NETWORK_CODES = new Set([
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EAI_AGAIN',
+  'ECONNABORTED',
+]);
 
 /** Visual Layer refused the credentials (401), also after the secret was read again. */
 export class VisualLayerAuthError extends PipelineError {

@@ -1,6 +1,7 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
 import type { SettingsOf } from './settings';
+import { cleanText } from './text';
 import { VisualLayerClient } from './visual-layer/client';
 import { BearerAuth } from './visual-layer/credentials';
 
@@ -32,8 +33,12 @@ export function createVisualLayerClient(
   });
 }
 
-/** Logs a failure by name and message only: error messages are built never to hold credentials. */
+/**
+ * Logs a failure by name and message only. The message is redacted and bounded once more: it may
+ * carry words of Visual Layer or AWS that echo a credential, or be of any length.
+ */
 export function logFailure(logger: Logger, what: string, error: unknown): void {
-  if (error instanceof Error) logger.error(what, { errorName: error.name, errorMessage: error.message });
+  if (error instanceof Error)
+    logger.error(what, { errorName: cleanText(error.name, 200), errorMessage: cleanText(error.message) });
   else logger.error(what, { errorName: 'unknown' });
 }

@@ -1,5 +1,16 @@
 import { type JsonReply, LocalJsonService } from './json-service';
 
+/** An error `GetSecretValue` answers with, `times` times (see {@link LocalSecretsManager.failReads}). */
+export interface SecretReadFailure {
+  /** The AWS error name: `ThrottlingException`, `AccessDeniedException`, `DecryptionFailure`... */
+  type: string;
+  /** HTTP status. @default 400 */
+  status?: number;
+  message?: string;
+  /** @default 1 */
+  times?: number;
+}
+
 /**
  * A loopback stand-in for the two Secrets Manager calls the pipeline and its operators make
  * (`GetSecretValue`, `PutSecretValue`), so the real AWS SDK (through Powertools `getSecret`) talks
@@ -9,6 +20,7 @@ export class LocalSecretsManager extends LocalJsonService {
   private readonly secrets = new Map<string, string>();
   /** Number of `GetSecretValue` calls served: shows caching and re-reads. */
   reads = 0;
+  private readonly failures: Required<SecretReadFailure>[] = [];
 
   constructor() {
     super('application/x-amz-json-1.1');
@@ -19,10 +31,23 @@ export class LocalSecretsManager extends LocalJsonService {
     this.secrets.set(id, value);
   }
 
+  /**
+   * Answers the next `times` `GetSecretValue` calls with an AWS error instead of the value, e.g.
+   * `{ type: 'ThrottlingException' }` or `{ type: 'InternalServiceError', status: 500 }`.
+   */
+  failReads(failure: SecretReadFailure): void {
+    this.failures.push({ status: 400, message: `injected ${failure.type}`, times: 1, ...failure });
+  }
+
   protected operate(operation: string, input: { SecretId?: unknown; SecretString?: unknown }): JsonReply {
     const id = String(input.SecretId ?? '');
     if (operation === 'GetSecretValue') {
       this.reads += 1;
+      const failure = this.failures.find((f) => f.times > 0);
+      if (failure) {
+        failure.times -= 1;
+        return { status: failure.status, body: { __type: failure.type, message: failure.message } };
+      }
       const value = this.secrets.get(id);
       if (value === undefined) {
         const message = "Secrets Manager can't find the specified secret.";

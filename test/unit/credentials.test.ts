@@ -1,6 +1,7 @@
 import { decodeProtectedHeader, jwtVerify } from 'jose';
 import { describe, expect, it, vi } from 'vitest';
-import { CredentialsError } from '../../lambdas/shared/errors';
+import { CredentialsError, TransientDependencyError } from '../../lambdas/shared/errors';
+import { redactSecrets } from '../../lambdas/shared/text';
 import {
   BearerAuth,
   mintJwt,
@@ -77,14 +78,67 @@ describe('BearerAuth', () => {
     await auth.header({ fresh: true });
     expect(read.mock.calls).toEqual([[{ fresh: false }], [{ fresh: true }]]);
   });
+});
 
-  it('turns a failed secret read into a CredentialsError that names the secret', async () => {
-    const failure = Object.assign(new Error('User: arn:... is not authorized'), {
-      name: 'AccessDeniedException',
-    });
-    const auth = new BearerAuth(async () => Promise.reject(failure), 'vl/creds');
-    await expect(auth.header({ fresh: false })).rejects.toThrowError(
-      /could not read the secret vl\/creds \(AccessDeniedException\)/,
-    );
+/** An AWS SDK error as Powertools `getSecret` throws it: wrapped in a GetParameterError. */
+function awsError(name: string, status: number, message = `${name} happened`): Error {
+  const cause = Object.assign(new Error(message), { name, $metadata: { httpStatusCode: status } });
+  return Object.assign(new Error(message, { cause }), { name: 'GetParameterError' });
+}
+
+describe('BearerAuth when the secret cannot be read', () => {
+  const readFailing = (error: unknown) => new BearerAuth(async () => Promise.reject(error), 'vl/creds');
+
+  it.each([
+    ['throttling', awsError('ThrottlingException', 400, 'Rate exceeded')],
+    ['a 5xx', awsError('InternalServiceError', 500)],
+    ['an SDK timeout', awsError('TimeoutError', 0)],
+    ['a dropped connection', Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' })],
+  ])('treats %s as transient, naming the secret and the error', async (_what, failure) => {
+    const error = await readFailing(failure)
+      .header({ fresh: false })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TransientDependencyError);
+    expect((error as Error).message).toMatch(/reading the secret vl\/creds/);
+  });
+
+  it.each([
+    ['ResourceNotFoundException', 400, /the secret vl\/creds does not exist/],
+    ['AccessDeniedException', 400, /may not read the secret vl\/creds/],
+    ['DecryptionFailure', 400, /cannot decrypt the secret vl\/creds.*KMS key/],
+  ])('turns %s into a CredentialsError that says which', async (name, status, message) => {
+    const error = await readFailing(awsError(name, status))
+      .header({ fresh: false })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(CredentialsError);
+    expect((error as Error).message).toMatch(message);
+    expect((error as Error).message).toContain(name);
+    expect((error as Error).message).not.toMatch(/placeholder/);
+  });
+
+  it('reads a denied KMS decrypt as a key problem, not a secret permission', async () => {
+    const error = await readFailing(
+      awsError('AccessDeniedException', 400, 'Access to KMS is not allowed: kms:Decrypt denied'),
+    )
+      .header({ fresh: false })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(CredentialsError);
+    expect((error as Error).message).toMatch(/KMS key/);
+  });
+
+  it('passes any other failure on unchanged', async () => {
+    const odd = awsError('InvalidParameterException', 400);
+    const error = await readFailing(odd)
+      .header({ fresh: false })
+      .catch((e: unknown) => e);
+    expect(error).not.toBeInstanceOf(CredentialsError);
+    expect(error).not.toBeInstanceOf(TransientDependencyError);
+    expect((error as Error).name).toBe('InvalidParameterException');
+  });
+
+  it('remembers the API secret it read, so no message can carry it', async () => {
+    const auth = new BearerAuth(async () => JSON.stringify({ apiKey, apiSecret }), 'vl/creds');
+    await auth.header({ fresh: false });
+    expect(redactSecrets(`echo ${apiSecret}`)).toBe('echo [redacted]');
   });
 });

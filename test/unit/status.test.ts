@@ -1,7 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { VisualLayerResponseError } from '../../lambdas/shared/errors';
+import {
+  CredentialsError,
+  TransientDependencyError,
+  VisualLayerAuthError,
+  VisualLayerNotFoundError,
+  VisualLayerResponseError,
+  VisualLayerTransientError,
+} from '../../lambdas/shared/errors';
+import { asFailedCheck } from '../../lambdas/shared/polling/failed-check';
 import { decideAfterPoll } from '../../lambdas/shared/polling/poll';
 import { nextPollInterval } from '../../lambdas/shared/polling/schedule';
+import { MAX_TEXT } from '../../lambdas/shared/text';
 import { parseDatasetStatus } from '../../lambdas/shared/visual-layer/responses';
 
 describe('parseDatasetStatus', () => {
@@ -111,5 +120,77 @@ describe('decideAfterPoll', () => {
     expect(decideAfterPoll(without, { polls: 0, lastWaitSeconds: 30, since }, limits, now).message).toMatch(
       /without a message/,
     );
+  });
+});
+
+describe('what a status answer may put into state', () => {
+  const since = new Date('2026-11-29T10:00:00Z');
+  const limits = { minSeconds: 30, maxSeconds: 300, maxWaitMinutes: 60 };
+  const now = new Date('2026-11-29T10:01:00Z');
+
+  it('bounds a huge fatal_error_msg and status word, saying they were cut', () => {
+    const status = parseDatasetStatus({
+      status_new: `ERROR${'R'.repeat(10_000)}`,
+      fatal_error_msg: `AccessDenied: ${'x'.repeat(300_000)}`,
+    });
+    expect(status.vlStatus.length).toBeLessThanOrEqual(MAX_TEXT);
+    expect(status.fatalErrorMsg?.length).toBeLessThanOrEqual(MAX_TEXT);
+    expect(status.fatalErrorMsg).toMatch(/^AccessDenied: x+.*cut/);
+  });
+
+  it('bounds the decision whatever the status says', () => {
+    const decision = decideAfterPoll(
+      {
+        vlStatus: 'ERROR',
+        outcome: 'ERROR',
+        unknownStatus: false,
+        progress: null,
+        nImages: null,
+        nVideos: null,
+        fatalErrorMsg: 'm'.repeat(450_000),
+      },
+      { polls: 0, lastWaitSeconds: 30, since },
+      limits,
+      now,
+    );
+    expect(decision.message.length).toBeLessThanOrEqual(MAX_TEXT);
+  });
+
+  it('keeps no token Visual Layer echoes in fatal_error_msg', () => {
+    const jwt = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJrIn0.c2lnbmF0dXJl';
+    const status = parseDatasetStatus({ status_new: 'ERROR', fatal_error_msg: `denied for Bearer ${jwt}` });
+    expect(status.fatalErrorMsg).toBe('denied for Bearer [redacted]');
+  });
+});
+
+describe('asFailedCheck', () => {
+  it.each([
+    [
+      'an unusable answer',
+      new VisualLayerResponseError('Visual Layer answered … with a body that is not JSON'),
+    ],
+    ['{} as an answer', new VisualLayerResponseError('… without status_new or status')],
+    [
+      'a throttled secret read',
+      new TransientDependencyError('ThrottlingException while reading the secret s'),
+    ],
+    [
+      'credentials refused after a fresh read',
+      new VisualLayerAuthError('Visual Layer refused the credentials (401)'),
+    ],
+  ])('counts %s as a failed check, keeping what happened', (_what, error) => {
+    const failed = asFailedCheck(error);
+    expect(failed).toBeInstanceOf(VisualLayerTransientError);
+    expect((failed as Error).message).toContain(error.message);
+    expect((failed as Error).message).toMatch(/counted as a failed status check/);
+  });
+
+  it.each([
+    ['a Visual Layer 5xx', new VisualLayerTransientError('Visual Layer answered 503')],
+    ['a dataset Visual Layer no longer knows', new VisualLayerNotFoundError('404')],
+    ['a secret that does not exist', new CredentialsError('the secret s does not exist')],
+    ['a crash', new TypeError('x is undefined')],
+  ])('leaves %s as it is', (_what, error) => {
+    expect(asFailedCheck(error)).toBe(error);
   });
 });

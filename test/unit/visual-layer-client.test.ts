@@ -63,6 +63,13 @@ describe('VisualLayerClient.createDataset', () => {
     await expect(create()).rejects.toThrowError(/not JSON/);
   });
 
+  it('rejects a dataset id too long to be one, without copying it into the message', async () => {
+    sim.inject({ method: 'POST', status: 200, body: { dataset_id: 'i'.repeat(100_000) } });
+    const error = await create().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(VisualLayerResponseError);
+    expect((error as Error).message.length).toBeLessThan(500);
+  });
+
   it('reports a 422 detail array by field', async () => {
     sim.inject({
       method: 'POST',

@@ -7,6 +7,7 @@ import {
 } from '../../local/pipeline';
 import type { SimulatorLifecycle } from '../../local/simulator/visual-layer-simulator';
 import { objectCreated } from '../support/events';
+import { findLeaks, observe } from '../support/leaks';
 import { usePipelines } from '../support/pipeline';
 import { errorOf } from '../support/records';
 import { useSynthesizedApp } from '../support/synth';
@@ -210,5 +211,149 @@ describe('fault injection: polling', () => {
     expect(execution).toMatchObject({ status: 'FAILED', error: 'INTERNAL' });
     expect(record).toMatchObject({ status: 'FAILED', error: { code: 'INTERNAL' } });
     expect(errorOf(record).message).toMatch(/Check step failed with Lambda.Unknown/);
+  });
+});
+
+describe('fault injection: unusable status answers', () => {
+  it.each([
+    ['an HTML page', { status: 200, rawBody: '<html>502 Bad Gateway</html>' }],
+    ['an empty body', { status: 200, rawBody: '' }],
+    ['{}', { status: 200, body: {} }],
+  ])('one status answer that is %s → counted as a failed check, still READY', async (_name, fault) => {
+    const p = await start();
+    p.simulator.inject({ ...STATUS, ...fault });
+    const { record } = await ingest(p);
+    const [dataset] = [...p.simulator.datasets.values()];
+    expect(record).toMatchObject({ status: 'READY', datasetId: dataset?.id });
+    expect(p.functionLogs.filter((l) => l.includes('status check failed'))).toHaveLength(1);
+  });
+
+  it('status answers that stay unusable → FAILED after 10 failed checks, saying why, datasetId kept', async () => {
+    const p = await start();
+    p.simulator.inject({ ...STATUS, status: 200, rawBody: '<html>maintenance</html>', times: 1000 });
+    const { record } = await ingest(p);
+    const [dataset] = [...p.simulator.datasets.values()];
+    expect(record).toMatchObject({
+      status: 'FAILED',
+      error: { code: 'UNREACHABLE' },
+      datasetId: dataset?.id,
+    });
+    expect(errorOf(record).message).toMatch(/not JSON/);
+    expect(p.simulator.calls.filter((c) => c.method === 'GET' && STATUS.path.test(c.path))).toHaveLength(10);
+  });
+});
+
+describe('fault injection: refused credentials while polling', () => {
+  it('a 401 on one status check after create → secret read again, still READY, datasetId kept', async () => {
+    const p = await start();
+    // The client answers a 401 by reading the secret again and trying once more: both refused.
+    p.simulator.inject({ ...STATUS, status: 401, body: { detail: 'Token expired' }, times: 2 });
+    const { record } = await ingest(p);
+    const [dataset] = [...p.simulator.datasets.values()];
+    expect(record).toMatchObject({ status: 'READY', datasetId: dataset?.id });
+    expect(p.simulator.calls.filter((c) => c.status === 401)).toHaveLength(2);
+  });
+
+  it('401 on every status check → FAILED after 10 failed checks, saying credentials were refused, datasetId kept', async () => {
+    const p = await start();
+    p.simulator.inject({ ...STATUS, status: 401, body: { detail: 'Token expired' }, times: 1000 });
+    const { record } = await ingest(p);
+    const [dataset] = [...p.simulator.datasets.values()];
+    expect(record).toMatchObject({ status: 'FAILED', datasetId: dataset?.id });
+    expect(errorOf(record).message).toMatch(/refused the credentials \(401\)/);
+    expect(p.simulator.calls.filter((c) => c.status === 401)).toHaveLength(20);
+  });
+});
+
+describe('fault injection: reading the secret', () => {
+  it("Secrets Manager throttling the create step's read → retried, READY", async () => {
+    const p = await start();
+    // Three throttled answers: every attempt the SDK makes in the first invocation.
+    p.secrets.failReads({ type: 'ThrottlingException', message: 'Rate exceeded', times: 3 });
+    const { record } = await ingest(p);
+    expect(record).toMatchObject({ status: 'READY' });
+    expect(p.simulator.datasets.size).toBe(1);
+  });
+
+  it('Secrets Manager throttling a status check → counted as a failed check, READY', async () => {
+    // READY at the first status read: the SDK's own backoff on throttling takes longer than the
+    // 1.2 s deadline of this file, and a READY answer ends the loop whatever the clock says.
+    const p = await start({ draftReads: 0, indexingReads: 0 });
+    const check = p.fn('CheckStatus');
+    const invoke = check.invoke.bind(check);
+    let throttled = false;
+    check.invoke = async (payload) => {
+      if (!throttled)
+        p.secrets.failReads({ type: 'ThrottlingException', message: 'Rate exceeded', times: 3 });
+      throttled = true;
+      return invoke(payload);
+    };
+    const { record } = await ingest(p);
+    expect(record).toMatchObject({ status: 'READY' });
+    expect(p.functionLogs.filter((l) => l.includes('status check failed'))).toHaveLength(1);
+  });
+
+  it('Secrets Manager throttling without end → FAILED/AWS_UNAVAILABLE, never BAD_CREDENTIALS', async () => {
+    const p = await start(
+      {},
+      { functionEnvironment: { VL_REQUEST_TIMEOUT_MS: '400', AWS_MAX_ATTEMPTS: '1' } },
+    );
+    p.secrets.failReads({ type: 'ThrottlingException', message: 'Rate exceeded', times: 1000 });
+    const { record } = await ingest(p);
+    expect(record).toMatchObject({ status: 'FAILED', error: { code: 'AWS_UNAVAILABLE' } });
+    expect(errorOf(record).message).toMatch(/ThrottlingException/);
+    expect(p.simulator.createCalls()).toHaveLength(0);
+  });
+
+  it.each([
+    ['ResourceNotFoundException', /does not exist/],
+    ['AccessDeniedException', /may not read/],
+    ['DecryptionFailure', /KMS key/],
+  ])('%s → FAILED/BAD_CREDENTIALS saying which', async (type, message) => {
+    const p = await start();
+    p.secrets.failReads({ type, times: 1000 });
+    const { record } = await ingest(p);
+    expect(record).toMatchObject({ status: 'FAILED', error: { code: 'BAD_CREDENTIALS' } });
+    expect(errorOf(record).message).toMatch(message);
+    expect(errorOf(record).message).not.toMatch(/placeholder/);
+  });
+});
+
+describe('fault injection: what Visual Layer says is bounded and redacted', () => {
+  it.each([300, 450])(
+    'a %i KB fatal_error_msg → ERROR record and event with a bounded message',
+    async (kilobytes) => {
+      const fatalErrorMsg = `AccessDenied: ${'x'.repeat(kilobytes * 1024)}`;
+      const p = await start({ outcome: 'ERROR', fatalErrorMsg });
+      const { record } = await ingest(p);
+      expect(record).toMatchObject({ status: 'ERROR', error: { code: 'VL_ERROR' } });
+      const { message } = errorOf(record);
+      expect(message).toMatch(/^AccessDenied: xxxx/);
+      expect(message).toMatch(/cut/);
+      expect(message.length).toBeLessThanOrEqual(4096);
+      expect(JSON.stringify(p.published).length).toBeLessThan(10_000);
+    },
+  );
+
+  it('error bodies echoing the Authorization header or the API secret → neither in record, event, history or logs', async () => {
+    const p = await start();
+    const jwt = 'eyJhbGciOiJIUzI1NiIsImtpZCI6ImsifQ.eyJzdWIiOiJrIiwiaXNzIjoic2RrIn0.c2lnbmF0dXJlLWJ5dGVz';
+    const said = `echo: Authorization: Bearer ${jwt}; api_secret=${LOCAL_CREDENTIALS.apiSecret}`;
+    const bare = `signed with ${LOCAL_CREDENTIALS.apiSecret}, token ${jwt}`;
+    p.simulator.inject({ ...CREATE, status: 500, body: { detail: said } });
+    p.simulator.inject({ ...STATUS, status: 502, rawBody: `Bad gateway. ${bare}` });
+    const runs = [await p.run(objectCreated('acme-vision-drops', 'echo/a.jpg'))];
+    p.simulator.inject({ ...CREATE, status: 400, body: { detail: said } });
+    p.simulator.inject({ ...CREATE, status: 401, body: { message: bare }, times: 2 });
+    runs.push(await p.run(objectCreated('acme-vision-drops', 'echo2/a.jpg')));
+    runs.push(await p.run(objectCreated('acme-vision-drops', 'echo3/a.jpg')));
+
+    const records = await p.records();
+    expect(records.map((r) => r.status).sort()).toEqual(['FAILED', 'FAILED', 'READY']);
+    const messages = records.map((r) => errorOf(r).message).join('\n');
+    expect(messages).toMatch(/echo: Authorization: Bearer \[redacted\]/);
+    const seen = await observe(p, runs);
+    expect(seen.join('\n')).toMatch(/Bad gateway/);
+    expect(findLeaks(seen, [jwt, LOCAL_CREDENTIALS.apiSecret])).toEqual([]);
   });
 });

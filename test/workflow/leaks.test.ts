@@ -1,6 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { LOCAL_CREDENTIALS, type LocalExecution, LocalPipeline } from '../../local/pipeline';
 import { objectCreated } from '../support/events';
+import { findLeaks, observe } from '../support/leaks';
 import { useSynthesizedApp } from '../support/synth';
 
 const app = useSynthesizedApp({ quietSeconds: '1' });
@@ -8,23 +9,6 @@ const started: LocalPipeline[] = [];
 afterAll(async () => {
   await Promise.all(started.map((p) => p.stop()));
 });
-
-/** Every place a secret could end up: state data and errors, logs, records, dead letters, events. */
-async function observe(p: LocalPipeline, executions: LocalExecution[]): Promise<string[]> {
-  const all = [...executions, ...(await p.settled())];
-  return [
-    ...all.map((e) => JSON.stringify(e.events)),
-    ...all.map((e) => `${e.error ?? ''} ${e.cause ?? ''} ${JSON.stringify(e.output ?? null)}`),
-    ...p.functionLogs,
-    JSON.stringify(await p.records()),
-    JSON.stringify([...p.queues.values()].flatMap((q) => q.deadLetters)),
-    JSON.stringify(p.published),
-  ];
-}
-
-function findLeaks(haystacks: string[], secrets: string[]): string[] {
-  return secrets.filter((secret) => haystacks.some((h) => h.includes(secret)));
-}
 
 describe('secrets stay secret', () => {
   it('no API secret or token appears in state data, errors, logs, records, dead letters or events', async () => {

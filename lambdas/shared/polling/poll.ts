@@ -1,3 +1,4 @@
+import { boundText } from '../text';
 import type { DatasetStatus } from '../visual-layer/responses';
 import { MAX_POLLS } from './limits';
 import { nextPollInterval, type PollBounds } from './schedule';
@@ -72,7 +73,7 @@ export function decideAfterPoll(
     progress: status.progress ?? 0,
     nImages: status.nImages ?? 0,
     nVideos: status.nVideos ?? 0,
-    message,
+    message: boundText(message),
     polls,
     nextWaitSeconds: Math.min(nextPollInterval(state.lastWaitSeconds, limits), remaining),
     failures: 0,

@@ -88,6 +88,11 @@ export class VisualLayerClient {
     if (typeof id !== 'string' || id.trim() === '') {
       throw new VisualLayerResponseError(`Visual Layer answered ${action} without a dataset id`);
     }
+    if (!isUsableId(id.trim())) {
+      throw new VisualLayerResponseError(
+        `Visual Layer answered ${action} with a dataset id of ${id.length} characters, not an id`,
+      );
+    }
     return { datasetId: id.trim() };
   }
 
@@ -111,7 +116,7 @@ export class VisualLayerClient {
       const r = (item ?? {}) as Record<string, unknown>;
       const id = r.id ?? r.dataset_id;
       const displayName = r.display_name ?? r.name;
-      if (typeof id !== 'string' || typeof displayName !== 'string') return [];
+      if (typeof id !== 'string' || !isUsableId(id) || typeof displayName !== 'string') return [];
       const status = r.status_new ?? r.status;
       const summary: DatasetSummary = { id, displayName };
       if (typeof status === 'string') summary.vlStatus = normaliseStatusWord(status);
@@ -186,6 +191,13 @@ export class VisualLayerClient {
       throw networkError(error, action, method, this.timeoutMs);
     }
   }
+}
+
+/** Dataset ids are UUIDs; one far longer would be carried into every state, record and URL. */
+const MAX_ID_LENGTH = 200;
+
+function isUsableId(id: string): boolean {
+  return id.length <= MAX_ID_LENGTH;
 }
 
 function parseJson(text: string): unknown {

@@ -1,5 +1,6 @@
 import { SignJWT } from 'jose';
-import { CredentialsError } from '../errors';
+import { CredentialsError, TransientDependencyError } from '../errors';
+import { rememberSecret } from '../text';
 
 /** What the credentials secret can hold. */
 export type VisualLayerCredentials =
@@ -108,11 +109,50 @@ export class BearerAuth {
     try {
       raw = await this.readSecret(options);
     } catch (error) {
-      const why = error instanceof Error ? error.name : 'unknown error';
-      throw new CredentialsError(`could not read the secret ${this.secretId} (${why})`);
+      throw secretReadError(error, this.secretId);
     }
     const credentials = parseCredentialSecret(raw, this.secretId);
-    if (credentials.kind === 'token') return `Bearer ${credentials.jwt}`;
+    if (credentials.kind === 'token') {
+      rememberSecret(credentials.jwt);
+      return `Bearer ${credentials.jwt}`;
+    }
+    rememberSecret(credentials.apiSecret);
     return `Bearer ${await mintJwt(credentials.apiKey, credentials.apiSecret, this.clock())}`;
   }
+}
+
+/**
+ * What a failed read of the secret means. Throttling, 5xx, timeouts and dropped connections pass:
+ * a {@link TransientDependencyError}, retried. A missing secret, a denied read and a key that cannot
+ * decrypt it are {@link CredentialsError}s that say which. Anything else is passed on as the AWS
+ * error itself (Powertools wraps it in a `GetParameterError`).
+ */
+export function secretReadError(error: unknown, secretId: string): unknown {
+  const cause =
+    error instanceof Error && error.name === 'GetParameterError' && error.cause ? error.cause : error;
+  const transient = TransientDependencyError.wrapIfTransient(cause, `reading the secret ${secretId}`);
+  if (transient !== cause) return transient;
+  const name = cause instanceof Error ? cause.name : '';
+  const said = cause instanceof Error ? cause.message : '';
+  if (name === 'ResourceNotFoundException') {
+    return new CredentialsError(
+      `the secret ${secretId} does not exist (${name}): check the secret of the stack (secretName) in this account and region`,
+    );
+  }
+  if (name === 'DecryptionFailure' || (name === 'AccessDeniedException' && /\bKMS\b|kms:/i.test(said))) {
+    return new CredentialsError(
+      `this function cannot decrypt the secret ${secretId} (${name}): its role may not use the secret's KMS key (kms:Decrypt)`,
+    );
+  }
+  if (name === 'AccessDeniedException') {
+    return new CredentialsError(
+      `this function may not read the secret ${secretId} (${name}): its role needs secretsmanager:GetSecretValue on it`,
+    );
+  }
+  if (name === 'InvalidRequestException') {
+    return new CredentialsError(
+      `the secret ${secretId} cannot be read (${name}): it may be scheduled for deletion; restore it`,
+    );
+  }
+  return cause;
 }

@@ -13,6 +13,7 @@ import {
   VisualLayerResponseError,
   VisualLayerTransientError,
 } from '../errors';
+import { cleanText } from '../text';
 
 /** Where a dataset is, as far as the pipeline is concerned. */
 export type DatasetOutcome = 'READY' | 'ERROR' | 'IN_PROGRESS';
@@ -81,16 +82,21 @@ export function parseDatasetStatus(body: unknown): DatasetStatus {
       'Visual Layer answered the status request without status_new or status',
     );
   }
-  const vlStatus = normaliseStatusWord(raw);
+  // Visual Layer's words go into state and records: bounded, and without credentials it may echo.
+  const vlStatus = cleanText(normaliseStatusWord(raw), MAX_STATUS_WORD);
+  const fatalErrorMsg = firstString(record.fatal_error_msg);
   return {
     vlStatus,
     ...outcomeOf(vlStatus),
     progress: numberOrNull(record.progress),
     nImages: numberOrNull(record.n_images),
     nVideos: numberOrNull(record.n_videos),
-    fatalErrorMsg: firstString(record.fatal_error_msg) ?? null,
+    fatalErrorMsg: fatalErrorMsg === undefined ? null : cleanText(fatalErrorMsg),
   };
 }
+
+/** Status words are short; a longer one is still shown, cut, as an unknown word. */
+const MAX_STATUS_WORD = 200;
 
 function firstString(...values: unknown[]): string | undefined {
   for (const v of values) if (typeof v === 'string' && v.trim() !== '') return v;
@@ -107,7 +113,8 @@ function numberOrNull(value: unknown): number | null {
 /**
  * Turns a Visual Layer error body into one readable line. Accepts every documented shape:
  * `{"detail": "text"}`, `{"detail": [{"loc": [...], "msg": "..."}]}` (422) and the legacy
- * `{"status": "error", "message": "..."}`. Field *values* the server echoes back (`input`) are left out.
+ * `{"status": "error", "message": "..."}`. Field *values* the server echoes back (`input`) are left out,
+ * and so is any credential the words echo (`redactSecrets`).
  */
 export function describeErrorBody(body: unknown): string | undefined {
   if (typeof body === 'string') return body.trim() ? truncate(body.trim()) : undefined;
@@ -142,7 +149,7 @@ function describeValidationItem(item: unknown): string | undefined {
 const MAX_MESSAGE = 500;
 
 function truncate(text: string): string {
-  return text.length > MAX_MESSAGE ? `${text.slice(0, MAX_MESSAGE - 1)}…` : text;
+  return cleanText(text, MAX_MESSAGE);
 }
 
 /** What the client knows about a failed HTTP exchange, before classification. */
@@ -174,7 +181,7 @@ export function classifyHttpError(failure: HttpFailure): PipelineError {
   }
   if (status === 401) {
     return new VisualLayerAuthError(
-      `Visual Layer rejected the credentials (401) while ${action}${suffix}. ` +
+      `Visual Layer refused the credentials (401) while ${action}${suffix}. ` +
         'Check the API key and secret in the credentials secret (authentication failed).',
     );
   }
