@@ -170,6 +170,40 @@ describe('quiet trigger: nothing is lost', () => {
     });
   });
 
+  it('replaying the dead-letter queue as the docs say re-creates nothing and loses nothing', async () => {
+    const p = await start({ simulator: { lifecycle: { outcome: 'ERROR', fatalErrorMsg: 'no access' } } });
+    const folder = 's3://acme-vision-drops/incoming/dlq/';
+    const [queue] = [...p.queues.values()];
+    if (!queue) throw new Error('the quiet trigger has an object queue');
+    const old = objectCreated(BUCKET, 'incoming/dlq/a.jpg');
+    p.deliver(old);
+    await p.settled();
+    expect(await p.record(folder)).toMatchObject({ status: 'ERROR', attempts: 1 });
+    // The folding function fails for a while: a duplicate of the old event and a new object's event
+    // end in the dead-letter queue after five receives each.
+    const fold = p.fn('FoldEvents');
+    const invoke = fold.invoke.bind(fold);
+    fold.invoke = async () => {
+      throw Object.assign(new Error('Task timed out after 60.00 seconds'), { name: 'Sandbox.Timedout' });
+    };
+    p.deliver(structuredClone(old));
+    p.deliver(objectCreated(BUCKET, 'incoming/dlq/b.jpg'));
+    await p.settled();
+    expect(queue.deadLetters).toHaveLength(2);
+    fold.invoke = invoke;
+    p.simulator.lifecycle = {};
+    // "aws sqs start-message-move-task": every dead letter back into the object queue.
+    for (const letter of queue.deadLetters.splice(0)) queue.send(letter.body);
+    await p.settled();
+    expect(await p.record(folder)).toMatchObject({ status: 'READY', attempts: 2, objectCount: 2 });
+    expect(p.simulator.createCalls()).toHaveLength(2);
+    // Replaying the same letters once more changes nothing.
+    queue.send(JSON.stringify(old));
+    await p.settled();
+    expect(await p.record(folder)).toMatchObject({ status: 'READY', attempts: 2 });
+    expect(p.simulator.createCalls()).toHaveLength(2);
+  });
+
   it('delivers a folder again when its batch failed, and still makes one dataset', async () => {
     const p = await start();
     const fold = p.fn('FoldEvents');
