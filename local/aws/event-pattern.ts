@@ -7,6 +7,7 @@ export function matchesPattern(event: unknown, pattern: Record<string, unknown>)
   if (event === null || typeof event !== 'object') return false;
   const record = event as Record<string, unknown>;
   return Object.entries(pattern).every(([field, rule]) => {
+    if (field.startsWith('$')) throw new Error(`the local event bus does not implement "${field}"`);
     const value = record[field];
     if (Array.isArray(rule)) return rule.some((matcher) => matchesValue(value, matcher));
     if (rule !== null && typeof rule === 'object')

@@ -45,5 +45,6 @@ describe('local event pattern matching', () => {
     expect(() => key('a', { wildcard: ['a*'] })).toThrow(/wildcard/);
     expect(() => key('a', { prefix: 'a', suffix: 'b' })).toThrow(/one operator/);
     expect(() => matchesPattern({ size: 1 }, { size: [{ numeric: ['!=', 0] }] })).toThrow(/!=/);
+    expect(() => matchesPattern({ key: 'a' }, { $or: [{ key: ['a'] }] })).toThrow(/\$or/);
   });
 });

@@ -56,6 +56,20 @@ describe('quiet trigger: rule → queue → folding function → one execution p
     expect(p.simulator.createCalls()).toHaveLength(1);
   });
 
+  it('ingests media whose extension is in mixed case (.Jpg, .PNG, .jPeG)', async () => {
+    const p = await start();
+    const keys = ['incoming/title/a.Jpg', 'incoming/upper/b.PNG', 'incoming/mixed/c.jPeG'];
+    for (const key of keys) p.deliver(objectCreated(BUCKET, key));
+    await p.settled();
+    for (const folder of ['title', 'upper', 'mixed']) {
+      expect(await p.record(`s3://acme-vision-drops/incoming/${folder}/`), folder).toMatchObject({
+        status: 'READY',
+        objectCount: 1,
+      });
+    }
+    expect(p.simulator.datasets.size).toBe(3);
+  });
+
   it('never starts anything for placeholders, empty objects, other files or keys outside a folder', async () => {
     const p = await start();
     const ignored = [
