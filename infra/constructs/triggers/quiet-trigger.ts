@@ -15,6 +15,7 @@ import { PipelineFunction } from '../pipeline-function';
 import type { EntryPhases } from '../workflow/ingest-workflow';
 import { SettlePhase } from '../workflow/settle-phase';
 import type { WorkflowTasks } from '../workflow/tasks';
+import { mediaObjectMatch } from './key-patterns';
 import { ObjectTrigger, type ObjectTriggerProps } from './object-trigger';
 
 /** Object events handed to the folding function at once, and how long to gather them. */
@@ -56,7 +57,7 @@ export class QuietTrigger extends ObjectTrigger {
     id: string,
     private readonly props: QuietTriggerProps,
   ) {
-    super(scope, id, props);
+    super(scope, id, props.bucket, mediaObjectMatch(props.config));
     const { ledger } = props;
     this.settleFunction = new PipelineFunction(this, 'SettleFolder', {
       handler: 'settle-folder',
