@@ -6,7 +6,13 @@ import type { SynthesizedApp } from '../../local/aws/cloud-assembly';
 import { templateOf, useSynthesizedApp } from '../support/synth';
 
 type Resource = { Type: string; Properties: Record<string, unknown> };
-type Statement = { Effect: string; Action: string | string[]; Resource: unknown; Principal?: unknown };
+type Statement = {
+  Effect: string;
+  Action: string | string[];
+  Resource: unknown;
+  Principal?: unknown;
+  Condition?: unknown;
+};
 
 interface ValidationReport {
   pluginReports: {
@@ -112,6 +118,41 @@ describe.each([
         expect(JSON.stringify(policy.Properties)).toContain('"aws:SecureTransport":"false"');
     }
   });
+  it('lets AWS services use the key only for this account and region', () => {
+    const keys = Object.values(templateOf(app()).findResources('AWS::KMS::Key')) as Resource[];
+    expect(keys).toHaveLength(1);
+    const statements =
+      (keys[0]?.Properties.KeyPolicy as { Statement: Statement[] } | undefined)?.Statement ?? [];
+    const forService = (name: string) =>
+      statements.filter((st) => JSON.stringify(st.Principal).includes(name));
+    const here = (service: string, resource: string) => ({
+      'Fn::Join': [
+        '',
+        [
+          'arn:',
+          { Ref: 'AWS::Partition' },
+          `:${service}:`,
+          { Ref: 'AWS::Region' },
+          ':',
+          { Ref: 'AWS::AccountId' },
+          `:${resource}`,
+        ],
+      ],
+    });
+    expect(forService('logs.').map((st) => st.Condition)).toEqual([
+      { ArnLike: { 'kms:EncryptionContext:aws:logs:arn': here('logs', 'log-group:*') } },
+    ]);
+    expect(forService('cloudwatch.amazonaws.com').map((st) => st.Condition)).toEqual([
+      {
+        StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
+        ArnLike: { 'aws:SourceArn': here('cloudwatch', 'alarm:*') },
+      },
+    ]);
+    for (const st of statements.filter((s) => JSON.stringify(s.Principal).includes('Service'))) {
+      expect(st.Condition, JSON.stringify(st.Principal)).toBeDefined();
+    }
+  });
+
 });
 
 describe('IAM scope with the defaults', () => {
