@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
+import { ANNOUNCEMENT_SOURCE } from '../../infra/constructs/workflow/tasks';
 import type { SynthesizedApp } from '../../local/aws/cloud-assembly';
 import { templateOf, useSynthesizedApp } from '../support/synth';
 
@@ -118,6 +119,31 @@ describe.each([
         expect(JSON.stringify(policy.Properties)).toContain('"aws:SecureTransport":"false"');
     }
   });
+  it('lets the state machine invoke its functions by unqualified ARN only, with no acknowledgement for versions', () => {
+    const invoke = policies(app())
+      .filter((p) => p.roles.includes('WorkflowStateMachineRole'))
+      .flatMap((p) => p.statements)
+      .filter((st) => [st.Action].flat().includes('lambda:InvokeFunction'));
+    expect(invoke.length).toBeGreaterThan(0);
+    for (const st of invoke) {
+      for (const resource of [st.Resource].flat()) {
+        expect(resource, JSON.stringify(resource)).toEqual({ 'Fn::GetAtt': [expect.any(String), 'Arn'] });
+      }
+    }
+    const acknowledged = report(app()).pluginReports.flatMap((r) => r.suppressedViolations);
+    expect(acknowledged.filter((v) => /\.Arn>:\*\]$/.test(v.ruleName)).map((v) => v.ruleName)).toEqual([]);
+  });
+
+  it("lets the state machine put only vl-ingest's own events on the bus", () => {
+    const puts = policies(app())
+      .flatMap((p) => p.statements)
+      .filter((st) => [st.Action].flat().includes('events:PutEvents'));
+    expect(puts.length).toBeGreaterThan(0);
+    for (const st of puts) {
+      expect(st.Condition).toEqual({ StringEquals: { 'events:source': ANNOUNCEMENT_SOURCE } });
+    }
+  });
+
   it('lets AWS services use the key only for this account and region', () => {
     const keys = Object.values(templateOf(app()).findResources('AWS::KMS::Key')) as Resource[];
     expect(keys).toHaveLength(1);

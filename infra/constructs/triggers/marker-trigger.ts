@@ -17,7 +17,6 @@ export interface MarkerTriggerProps extends ObjectTriggerProps {
  * folder from the event and creates the dataset at once.
  */
 export class MarkerTrigger extends ObjectTrigger {
-  readonly invokedFunctions: IFunction[] = [];
   readonly functions: IFunction[] = [];
 
   constructor(scope: Construct, id: string, props: MarkerTriggerProps) {

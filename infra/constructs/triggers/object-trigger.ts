@@ -33,7 +33,6 @@ export abstract class ObjectTrigger extends Construct implements WorkflowEntry {
   readonly deadLetterQueue: Queue;
   /** The delivery settings of the rule's target. */
   protected readonly delivery: { deadLetterQueue: Queue; maxEventAge: Duration; retryAttempts: number };
-  abstract readonly invokedFunctions: IFunction[];
   /** Functions the trigger owns (alarmed with the others). */
   abstract readonly functions: IFunction[];
   readonly settleCap?: Duration;

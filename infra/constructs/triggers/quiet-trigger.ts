@@ -49,7 +49,6 @@ export class QuietTrigger extends ObjectTrigger {
   readonly settleFunction: PipelineFunction;
   /** The folding function; it exists once the trigger is connected to its state machine. */
   foldFunction?: PipelineFunction;
-  readonly invokedFunctions: IFunction[];
   override readonly settleCap = Duration.seconds(SETTLE_CAP_SECONDS);
 
   constructor(
@@ -72,7 +71,6 @@ export class QuietTrigger extends ObjectTrigger {
       description: 'vl-ingest: tells whether a folder has been quiet long enough to create its dataset',
     });
     ledger.table.grant(this.settleFunction, 'dynamodb:Query');
-    this.invokedFunctions = [this.settleFunction];
     this.objectQueue = new Queue(this, 'ObjectEvents', {
       encryption: QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
