@@ -179,6 +179,47 @@ describe.each([
     }
   });
 
+  it('logs access to a bucket it creates into a retained, encrypted, TLS-only log bucket that expires old logs', () => {
+    const template = templateOf(app());
+    const buckets = template.findResources('AWS::S3::Bucket') as Record<
+      string,
+      Resource & { DeletionPolicy?: string }
+    >;
+    if ('bucketName' in context) {
+      expect(buckets).toEqual({});
+      return;
+    }
+    const logBucketId = Object.keys(buckets).find((id) => id.includes('AccessLogs'));
+    expect(logBucketId, Object.keys(buckets).join()).toBeDefined();
+    const drops = Object.entries(buckets).find(([id]) => id.includes('Drops'))?.[1];
+    expect(drops?.Properties.LoggingConfiguration).toMatchObject({
+      DestinationBucketName: { Ref: logBucketId },
+    });
+    const logs = buckets[logBucketId as string];
+    expect(logs?.DeletionPolicy).toBe('Retain');
+    expect(logs?.Properties).toMatchObject({
+      BucketEncryption: {
+        ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }],
+      },
+      PublicAccessBlockConfiguration: {
+        BlockPublicAcls: true,
+        BlockPublicPolicy: true,
+        IgnorePublicAcls: true,
+        RestrictPublicBuckets: true,
+      },
+      LifecycleConfiguration: {
+        Rules: [expect.objectContaining({ Status: 'Enabled', ExpirationInDays: expect.any(Number) })],
+      },
+    });
+    template.hasResourceProperties('AWS::S3::BucketPolicy', {
+      Bucket: { Ref: logBucketId },
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+        ]),
+      },
+    });
+  });
 });
 
 describe('IAM scope with the defaults', () => {
