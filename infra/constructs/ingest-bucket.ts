@@ -1,10 +1,11 @@
-import { RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import {
   BlockPublicAccess,
   Bucket,
   BucketEncryption,
   type CfnBucket,
   type IBucket,
+  ObjectOwnership,
 } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 
@@ -18,10 +19,15 @@ export interface IngestBucketProps {
   readonly existingBucketName?: string;
 }
 
+/** Days the server access logs of a new drop bucket are kept. */
+export const ACCESS_LOG_RETENTION_DAYS = 365;
+
 /**
  * The bucket users drop folders into. A new bucket is private, encrypted, TLS-only and retained when
  * the stack is deleted; it sends its events to EventBridge through the bucket's own
- * notification configuration (no custom resource).
+ * notification configuration (no custom resource), and its server access logs to a log bucket of
+ * the same kind that expires them after {@link ACCESS_LOG_RETENTION_DAYS} days. An existing bucket is
+ * left as it is: its logging is its owner's (docs/operations.md, "Security").
  */
 export class IngestBucket extends Construct {
   /** The watched bucket. */
@@ -36,22 +42,37 @@ export class IngestBucket extends Construct {
       this.created = false;
       return;
     }
+    const accessLogs = new Bucket(this, 'AccessLogs', {
+      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
+      // The only encryption S3 server access logging can write to.
+      encryption: BucketEncryption.S3_MANAGED,
+      enforceSSL: true,
+      minimumTLSVersion: 1.2,
+      objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      removalPolicy: RemovalPolicy.RETAIN,
+      lifecycleRules: [
+        {
+          expiration: Duration.days(ACCESS_LOG_RETENTION_DAYS),
+          abortIncompleteMultipartUploadAfter: Duration.days(1),
+        },
+      ],
+    });
+    Validations.of(accessLogs).acknowledge({
+      id: 'AwsSolutions::AwsSolutions-S1',
+      reason:
+        'This bucket receives the server access logs of the drop bucket; logging its own access would need yet another bucket, and so on.',
+    });
     const bucket = new Bucket(this, 'Drops', {
       blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
       encryption: BucketEncryption.S3_MANAGED,
       enforceSSL: true,
       minimumTLSVersion: 1.2,
       removalPolicy: RemovalPolicy.RETAIN,
+      serverAccessLogsBucket: accessLogs,
+      serverAccessLogsPrefix: 'drops/',
     });
     const cfn = bucket.node.defaultChild as CfnBucket;
     cfn.addPropertyOverride('NotificationConfiguration.EventBridgeConfiguration.EventBridgeEnabled', true);
-    Validations.of(bucket).acknowledge({
-      id: 'AwsSolutions::AwsSolutions-S1',
-      reason:
-        "The drop bucket holds the users' media; who reads it is Visual Layer through its registered role. " +
-        'Access logging needs a second bucket the owner must manage and pay for, so it is left to the owner ' +
-        '(CloudTrail S3 data events cover it account-wide).',
-    });
     this.bucket = bucket;
     this.created = true;
   }

@@ -2,11 +2,18 @@ import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
+import { ANNOUNCEMENT_SOURCE } from '../../infra/constructs/workflow/tasks';
 import type { SynthesizedApp } from '../../local/aws/cloud-assembly';
 import { templateOf, useSynthesizedApp } from '../support/synth';
 
 type Resource = { Type: string; Properties: Record<string, unknown> };
-type Statement = { Effect: string; Action: string | string[]; Resource: unknown; Principal?: unknown };
+type Statement = {
+  Effect: string;
+  Action: string | string[];
+  Resource: unknown;
+  Principal?: unknown;
+  Condition?: unknown;
+};
 
 interface ValidationReport {
   pluginReports: {
@@ -111,6 +118,107 @@ describe.each([
       for (const policy of policies)
         expect(JSON.stringify(policy.Properties)).toContain('"aws:SecureTransport":"false"');
     }
+  });
+  it('lets the state machine invoke its functions by unqualified ARN only, with no acknowledgement for versions', () => {
+    const invoke = policies(app())
+      .filter((p) => p.roles.includes('WorkflowStateMachineRole'))
+      .flatMap((p) => p.statements)
+      .filter((st) => [st.Action].flat().includes('lambda:InvokeFunction'));
+    expect(invoke.length).toBeGreaterThan(0);
+    for (const st of invoke) {
+      for (const resource of [st.Resource].flat()) {
+        expect(resource, JSON.stringify(resource)).toEqual({ 'Fn::GetAtt': [expect.any(String), 'Arn'] });
+      }
+    }
+    const acknowledged = report(app()).pluginReports.flatMap((r) => r.suppressedViolations);
+    expect(acknowledged.filter((v) => /\.Arn>:\*\]$/.test(v.ruleName)).map((v) => v.ruleName)).toEqual([]);
+  });
+
+  it("lets the state machine put only vl-ingest's own events on the bus", () => {
+    const puts = policies(app())
+      .flatMap((p) => p.statements)
+      .filter((st) => [st.Action].flat().includes('events:PutEvents'));
+    expect(puts.length).toBeGreaterThan(0);
+    for (const st of puts) {
+      expect(st.Condition).toEqual({ StringEquals: { 'events:source': ANNOUNCEMENT_SOURCE } });
+    }
+  });
+
+  it('lets AWS services use the key only for this account and region', () => {
+    const keys = Object.values(templateOf(app()).findResources('AWS::KMS::Key')) as Resource[];
+    expect(keys).toHaveLength(1);
+    const statements =
+      (keys[0]?.Properties.KeyPolicy as { Statement: Statement[] } | undefined)?.Statement ?? [];
+    const forService = (name: string) =>
+      statements.filter((st) => JSON.stringify(st.Principal).includes(name));
+    const here = (service: string, resource: string) => ({
+      'Fn::Join': [
+        '',
+        [
+          'arn:',
+          { Ref: 'AWS::Partition' },
+          `:${service}:`,
+          { Ref: 'AWS::Region' },
+          ':',
+          { Ref: 'AWS::AccountId' },
+          `:${resource}`,
+        ],
+      ],
+    });
+    expect(forService('logs.').map((st) => st.Condition)).toEqual([
+      { ArnLike: { 'kms:EncryptionContext:aws:logs:arn': here('logs', 'log-group:*') } },
+    ]);
+    expect(forService('cloudwatch.amazonaws.com').map((st) => st.Condition)).toEqual([
+      {
+        StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
+        ArnLike: { 'aws:SourceArn': here('cloudwatch', 'alarm:*') },
+      },
+    ]);
+    for (const st of statements.filter((s) => JSON.stringify(s.Principal).includes('Service'))) {
+      expect(st.Condition, JSON.stringify(st.Principal)).toBeDefined();
+    }
+  });
+
+  it('logs access to a bucket it creates into a retained, encrypted, TLS-only log bucket that expires old logs', () => {
+    const template = templateOf(app());
+    const buckets = template.findResources('AWS::S3::Bucket') as Record<
+      string,
+      Resource & { DeletionPolicy?: string }
+    >;
+    if ('bucketName' in context) {
+      expect(buckets).toEqual({});
+      return;
+    }
+    const logBucketId = Object.keys(buckets).find((id) => id.includes('AccessLogs'));
+    expect(logBucketId, Object.keys(buckets).join()).toBeDefined();
+    const drops = Object.entries(buckets).find(([id]) => id.includes('Drops'))?.[1];
+    expect(drops?.Properties.LoggingConfiguration).toMatchObject({
+      DestinationBucketName: { Ref: logBucketId },
+    });
+    const logs = buckets[logBucketId as string];
+    expect(logs?.DeletionPolicy).toBe('Retain');
+    expect(logs?.Properties).toMatchObject({
+      BucketEncryption: {
+        ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }],
+      },
+      PublicAccessBlockConfiguration: {
+        BlockPublicAcls: true,
+        BlockPublicPolicy: true,
+        IgnorePublicAcls: true,
+        RestrictPublicBuckets: true,
+      },
+      LifecycleConfiguration: {
+        Rules: [expect.objectContaining({ Status: 'Enabled', ExpirationInDays: expect.any(Number) })],
+      },
+    });
+    template.hasResourceProperties('AWS::S3::BucketPolicy', {
+      Bucket: { Ref: logBucketId },
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+        ]),
+      },
+    });
   });
 });
 

@@ -13,6 +13,7 @@ import {
   MAX_POLLS,
   MAX_SETTLE_CHECKS,
 } from '../../lambdas/shared/polling/limits';
+import { matchesPattern } from '../../local/aws/event-pattern';
 import { definitionOf, rulePatternOf, templateOf, useSynthesizedApp } from '../support/synth';
 
 type Resource = { Type: string; Properties: Record<string, unknown> };
@@ -62,17 +63,16 @@ describe('default stack', () => {
     });
   });
 
-  it('matches Object Created events of the bucket for media keys, non-empty only', () => {
+  it('matches Object Created events of the bucket for keys at folder depth, non-empty only, any extension case', () => {
     const pattern = rulePatternOf(app());
     expect(pattern.source).toEqual(['aws.s3']);
     expect(pattern['detail-type']).toEqual(['Object Created']);
     expect(pattern.detail.bucket.name).toHaveLength(1);
     expect(pattern.detail.object.size).toEqual([{ numeric: ['>', 0] }]);
-    const wildcards = pattern.detail.object.key.map((k) => k.wildcard);
-    expect(wildcards).toContain('*/*.jpg');
-    expect(wildcards).toContain('*/*.JPG');
-    expect(wildcards).toContain('*/*.mp4');
-    expect(wildcards.some((w) => w.endsWith('.zip'))).toBe(false);
+    const key = (k: string) => matchesPattern({ key: k }, { key: pattern.detail.object.key });
+    for (const k of ['set/a.jpg', 'set/a.JPG', 'set/a.Jpg', 'set/deeper/clip.mp4'])
+      expect(key(k), k).toBe(true);
+    expect(key('loose.jpg')).toBe(false);
   });
 
   it('queues object events with an explicit retry policy, and keeps undeliverable ones in an encrypted dead-letter queue', () => {
@@ -316,7 +316,7 @@ describe('stack for an existing bucket and prefix', () => {
     template.resourceCountIs('AWS::SecretsManager::Secret', 0);
     const { detail } = rulePatternOf(app());
     expect(detail.bucket.name).toEqual(['acme-vision-drops']);
-    expect(detail.object.key.map((k) => k.wildcard)).toContain('incoming+drops/*/*.png');
+    expect(detail.object.key).toEqual([{ wildcard: 'incoming+drops/*/*' }]);
   });
 
   it('grants read on the named secret to the Visual Layer functions', () => {

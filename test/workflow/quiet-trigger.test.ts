@@ -56,18 +56,37 @@ describe('quiet trigger: rule → queue → folding function → one execution p
     expect(p.simulator.createCalls()).toHaveLength(1);
   });
 
+  it('ingests media whose extension is in mixed case (.Jpg, .PNG, .jPeG)', async () => {
+    const p = await start();
+    const keys = ['incoming/title/a.Jpg', 'incoming/upper/b.PNG', 'incoming/mixed/c.jPeG'];
+    for (const key of keys) p.deliver(objectCreated(BUCKET, key));
+    await p.settled();
+    for (const folder of ['title', 'upper', 'mixed']) {
+      expect(await p.record(`s3://acme-vision-drops/incoming/${folder}/`), folder).toMatchObject({
+        status: 'READY',
+        objectCount: 1,
+      });
+    }
+    expect(p.simulator.datasets.size).toBe(3);
+  });
+
   it('never starts anything for placeholders, empty objects, other files or keys outside a folder', async () => {
     const p = await start();
-    const ignored = [
-      objectCreated(BUCKET, 'incoming/new folder/'),
+    const ignoredByRule = [
+      objectCreated(BUCKET, 'incoming/new folder/', { size: 0 }),
       objectCreated(BUCKET, 'incoming/set/empty.jpg', { size: 0 }),
-      objectCreated(BUCKET, 'incoming/set/readme.txt'),
-      objectCreated(BUCKET, 'incoming/set/archive.zip'),
       objectCreated(BUCKET, 'incoming/loose.jpg'),
       objectCreated(BUCKET, 'elsewhere/set/f.jpg'),
       objectCreated('another-bucket', 'incoming/set/f.jpg'),
     ];
-    for (const event of ignored) expect(p.deliver(event), event.detail.object.key).toBe(false);
+    for (const event of ignoredByRule) expect(p.deliver(event), event.detail.object.key).toBe(false);
+    // The rule cannot tell media by extension in every case; the folding function drops the rest.
+    const droppedByFunction = [
+      objectCreated(BUCKET, 'incoming/set/readme.txt'),
+      objectCreated(BUCKET, 'incoming/set/archive.zip'),
+      objectCreated(BUCKET, 'incoming/other folder/'),
+    ];
+    for (const event of droppedByFunction) expect(p.deliver(event), event.detail.object.key).toBe(true);
     await p.settled();
     expect(p.executions.size).toBe(0);
     expect(await p.records()).toEqual([]);

@@ -8,7 +8,7 @@ import { Construct } from 'constructs';
 import type { IngestConfig } from '../../config';
 import type { EntryPhases, WorkflowEntry } from '../workflow/ingest-workflow';
 import type { WorkflowTasks } from '../workflow/tasks';
-import { objectKeyPatterns } from './key-patterns';
+import type { ObjectMatch } from './key-patterns';
 
 /** How long EventBridge keeps retrying a failed delivery before the event goes to the dead-letter queue. */
 export const TARGET_MAX_EVENT_AGE = Duration.hours(24);
@@ -18,15 +18,14 @@ export const TARGET_RETRY_ATTEMPTS = 185;
 /** What both triggers are given. */
 export interface ObjectTriggerProps {
   readonly bucket: IBucket;
-  readonly config: Pick<IngestConfig, 'prefix' | 'folderDepth' | 'trigger' | 'markerName'>;
+  readonly config: Pick<IngestConfig, 'prefix' | 'folderDepth'>;
 }
 
 /**
- * The part both triggers share: a rule on the bucket's S3 "Object Created" events (only keys under
- * the prefix and deep enough to name a folder; media files of the quiet trigger, non-empty only, or
- * the marker object) and the dead-letter queue for what cannot be delivered for 24 h. A trigger is
- * also the workflow's entry: it says how an execution begins, and is connected to the state machine
- * once that exists.
+ * The part both triggers share: a rule on the bucket's S3 "Object Created" events, matching what the
+ * trigger hands it (see key-patterns.ts), and the dead-letter queue for what cannot be delivered for
+ * 24 h. A trigger is also the workflow's entry: it says how an execution begins, and is connected to
+ * the state machine once that exists.
  */
 export abstract class ObjectTrigger extends Construct implements WorkflowEntry {
   readonly rule: Rule;
@@ -34,14 +33,12 @@ export abstract class ObjectTrigger extends Construct implements WorkflowEntry {
   readonly deadLetterQueue: Queue;
   /** The delivery settings of the rule's target. */
   protected readonly delivery: { deadLetterQueue: Queue; maxEventAge: Duration; retryAttempts: number };
-  abstract readonly invokedFunctions: IFunction[];
   /** Functions the trigger owns (alarmed with the others). */
   abstract readonly functions: IFunction[];
   readonly settleCap?: Duration;
 
-  constructor(scope: Construct, id: string, props: ObjectTriggerProps) {
+  constructor(scope: Construct, id: string, bucket: IBucket, match: ObjectMatch) {
     super(scope, id);
-    const { config } = props;
     this.deadLetterQueue = new Queue(this, 'DeadLetters', {
       encryption: QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
@@ -60,15 +57,15 @@ export abstract class ObjectTrigger extends Construct implements WorkflowEntry {
       },
     );
     this.rule = new Rule(this, 'ObjectCreated', {
-      description: `Starts vl-ingest for ${config.trigger === 'marker' ? `"${config.markerName}" markers` : 'media objects'} under "${config.prefix}"`,
+      description: match.description,
       eventPattern: {
         source: ['aws.s3'],
         detailType: ['Object Created'],
         detail: {
-          bucket: { name: [props.bucket.bucketName] },
+          bucket: { name: [bucket.bucketName] },
           object: {
-            key: Match.anyOf(...objectKeyPatterns(config).map((p) => Match.wildcard(p))),
-            ...(config.trigger === 'quiet' ? { size: Match.greaterThan(0) } : {}),
+            key: Match.anyOf(...match.keys.map((p) => Match.wildcard(p))),
+            ...(match.nonEmptyOnly ? { size: Match.greaterThan(0) } : {}),
           },
         },
       },

@@ -21,6 +21,7 @@ import { PipelineFunction } from '../pipeline-function';
 import type { EntryPhases } from '../workflow/ingest-workflow';
 import { SettlePhase } from '../workflow/settle-phase';
 import type { WorkflowTasks } from '../workflow/tasks';
+import { mediaObjectMatch } from './key-patterns';
 import { ObjectTrigger, type ObjectTriggerProps } from './object-trigger';
 
 /** Object events handed to the folding function at once, and how long to gather them. */
@@ -54,7 +55,6 @@ export class QuietTrigger extends ObjectTrigger {
   readonly settleFunction: PipelineFunction;
   /** The folding function; it exists once the trigger is connected to its state machine. */
   foldFunction?: PipelineFunction;
-  readonly invokedFunctions: IFunction[];
   override readonly settleCap = Duration.seconds(SETTLE_CAP_SECONDS);
 
   constructor(
@@ -62,7 +62,7 @@ export class QuietTrigger extends ObjectTrigger {
     id: string,
     private readonly props: QuietTriggerProps,
   ) {
-    super(scope, id, props);
+    super(scope, id, props.bucket, mediaObjectMatch(props.config));
     const { ledger } = props;
     this.settleFunction = new PipelineFunction(this, 'SettleFolder', {
       handler: 'settle-folder',
@@ -77,7 +77,6 @@ export class QuietTrigger extends ObjectTrigger {
       description: 'vl-ingest: tells whether a folder has been quiet long enough to create its dataset',
     });
     ledger.table.grant(this.settleFunction, 'dynamodb:Query');
-    this.invokedFunctions = [this.settleFunction];
     this.objectQueue = new Queue(this, 'ObjectEvents', {
       encryption: QueueEncryption.SQS_MANAGED,
       enforceSSL: true,

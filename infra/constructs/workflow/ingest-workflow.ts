@@ -1,7 +1,7 @@
-import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
-import type { CfnFunction, IFunction } from 'aws-cdk-lib/aws-lambda';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import {
   DefinitionBody,
@@ -26,8 +26,6 @@ export interface EntryPhases {
 export interface WorkflowEntry {
   /** Longest an execution may spend before its create (settling). @default none */
   readonly settleCap?: Duration;
-  /** Functions the entry's states invoke, besides the workflow's own. */
-  readonly invokedFunctions: IFunction[];
   /**
    * The first state of every execution. `eventStart` plans and claims a folder from an object event;
    * `create` is where a claimed folder continues. The entry connects its own states to `create`.
@@ -90,26 +88,10 @@ export class IngestWorkflow extends Construct {
         includeExecutionData: false,
       },
     });
-    this.acknowledgeRoleFindings([
-      props.planFunction,
-      props.createFunction,
-      props.statusFunction,
-      ...props.entry.invokedFunctions,
-    ]);
-  }
-
-  private acknowledgeRoleFindings(functions: IFunction[]): void {
-    const stack = Stack.of(this);
-    Validations.of(this.stateMachine.role).acknowledge(
-      {
-        id: 'AwsSolutions::AwsSolutions-IAM5[Resource::*]',
-        reason:
-          'X-Ray tracing and CloudWatch Logs delivery (logs:CreateLogDelivery and friends) have no resource-level permissions.',
-      },
-      ...functions.map((fn) => ({
-        id: `AwsSolutions::AwsSolutions-IAM5[Resource::<${stack.getLogicalId(fn.node.defaultChild as CfnFunction)}.Arn>:*]`,
-        reason: `Versions and aliases of the ${fn.node.id} function, which the LambdaInvoke task may call.`,
-      })),
-    );
+    Validations.of(this.stateMachine.role).acknowledge({
+      id: 'AwsSolutions::AwsSolutions-IAM5[Resource::*]',
+      reason:
+        'X-Ray tracing and CloudWatch Logs delivery (logs:CreateLogDelivery and friends) have no resource-level permissions.',
+    });
   }
 }

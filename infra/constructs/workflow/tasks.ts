@@ -1,12 +1,15 @@
 import { Duration } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { Errors, JsonPath, Pass, type State, TaskInput, Timeout } from 'aws-cdk-lib/aws-stepfunctions';
 import {
   DynamoAttributeValue,
   DynamoUpdateItem,
   EventBridgePutEvents,
+  type EventBridgePutEventsProps,
   LambdaInvoke,
+  type LambdaInvokeProps,
 } from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import type { Construct } from 'constructs';
 import { FAILURE_CODES } from '../../../lambdas/shared/errors';
@@ -87,7 +90,7 @@ export class WorkflowTasks {
     payload: TaskInput,
     resultPath: string,
   ): LambdaInvoke {
-    const task = new LambdaInvoke(scope, stateName, {
+    const task = new FunctionInvoke(scope, stateName, {
       stateName,
       lambdaFunction: fn,
       payload,
@@ -112,7 +115,7 @@ export class WorkflowTasks {
    * written, then `then`. Announcing is best effort: a failure to publish never changes the outcome.
    */
   announce(scope: Construct, stateName: string, detail: Record<string, unknown>, then: State): State {
-    const task = new EventBridgePutEvents(scope, stateName, {
+    const task = new Announcement(scope, stateName, {
       stateName,
       entries: [
         {
@@ -172,6 +175,35 @@ export class WorkflowTasks {
   failureTarget(): State {
     if (!this.recordFailed) throw new Error(`${this.scope.node.path}: the failure phase is not built yet`);
     return this.recordFailed;
+  }
+}
+
+/**
+ * A LambdaInvoke whose state machine may invoke the function itself (its unqualified ARN) and not
+ * its versions or aliases (`<arn>:*`, which LambdaInvoke grants too): the workflow calls none. The
+ * rendered state is LambdaInvoke's.
+ */
+class FunctionInvoke extends LambdaInvoke {
+  protected override readonly taskPolicies: PolicyStatement[];
+
+  constructor(scope: Construct, id: string, props: LambdaInvokeProps) {
+    super(scope, id, props);
+    this.taskPolicies = [
+      new PolicyStatement({
+        actions: ['lambda:InvokeFunction'],
+        resources: [props.lambdaFunction.functionArn],
+      }),
+    ];
+  }
+}
+
+/** A PutEvents task whose state machine may put only events whose source is {@link ANNOUNCEMENT_SOURCE}. */
+class Announcement extends EventBridgePutEvents {
+  constructor(scope: Construct, id: string, props: EventBridgePutEventsProps) {
+    super(scope, id, props);
+    for (const statement of this.taskPolicies ?? []) {
+      statement.addCondition('StringEquals', { 'events:source': ANNOUNCEMENT_SOURCE });
+    }
   }
 }
 
