@@ -14,7 +14,13 @@ const matches = (patterns: string[], key: string) =>
 const patternSize = (patterns: string[]) => JSON.stringify(patterns.map((wildcard) => ({ wildcard }))).length;
 
 describe('mediaObjectMatch (quiet trigger)', () => {
-  const rules = { ...base, prefix: 'in coming/', trigger: 'quiet' as const, datasetNamePrefix: '' };
+  const rules = {
+    ...base,
+    prefix: 'in coming/',
+    trigger: 'quiet' as const,
+    datasetNamePrefix: '',
+    bucketName: 'b',
+  };
   /** What reaches a dataset: the rule lets the event through and the plan keeps the object. */
   const ingested = (patterns: string[], key: string) =>
     matches(patterns, key) && planFolder({ bucket: 'b', key, size: 1 }, rules).action === 'ingest';
