@@ -8,6 +8,7 @@ import { IngestBucket } from './constructs/ingest-bucket';
 import { ObjectLedger } from './constructs/object-ledger';
 import { PipelineFunction } from './constructs/pipeline-function';
 import { PipelineKey } from './constructs/pipeline-key';
+import { Reconciler } from './constructs/reconciler';
 import { RecordsTable } from './constructs/records-table';
 import { MarkerTrigger } from './constructs/triggers/marker-trigger';
 import { QuietTrigger } from './constructs/triggers/quiet-trigger';
@@ -113,11 +114,18 @@ export class VlIngestStack extends Stack {
       logKey: key,
     });
     trigger.connect(workflow.stateMachine);
+    // Ends that no Catch rule sees (a stop, the state machine's timeout, an oversized state) still end the record.
+    const reconciler = new Reconciler(this, 'Reconciler', {
+      table: records.table,
+      stateMachine: workflow.stateMachine,
+      folderRules,
+      logKey: key,
+    });
 
     const alarms = new IngestAlarms(this, 'Alarms', {
       stateMachine: workflow.stateMachine,
       deadLetterQueue: trigger.deadLetterQueue,
-      functions: [planFunction, createFunction, statusFunction, ...trigger.functions],
+      functions: [planFunction, createFunction, statusFunction, ...trigger.functions, reconciler.function],
       key,
       alarmEmail: config.alarmEmail,
     });

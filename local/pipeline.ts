@@ -2,21 +2,18 @@ import './polyfills';
 import { randomUUID } from 'node:crypto';
 import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import { ExecutionError, StateMachine } from 'aws-local-stepfunctions';
+import { ExecutionAbortedError, ExecutionError, StateMachine } from 'aws-local-stepfunctions';
 import { STATE_NAMES } from '../infra/constructs/workflow/state-names';
-import { executionArnOf, RECORD_KEYS } from '../lambdas/shared/record/folder-record';
+import { RECORD_KEYS } from '../lambdas/shared/record/folder-record';
 import { type SynthesizedApp, synthesizeApp, type Template } from './aws/cloud-assembly';
 import { LocalDynamoDb } from './aws/dynamodb';
 import { matchesPattern } from './aws/event-pattern';
+import { type ExecutionEntry, ExecutionRegistry, refuseOversizedResult } from './aws/executions';
 import { LOCAL_ACCOUNT, LOCAL_REGION, localPhysicalId, resolveIntrinsics } from './aws/intrinsics';
 import { LocalLambda } from './aws/lambda';
 import { LocalQueue } from './aws/queue';
 import { LocalSecretsManager } from './aws/secrets-manager';
-import {
-  type DescribeExecution,
-  ExecutionAlreadyExistsError,
-  LocalStepFunctionsEndpoint,
-} from './aws/step-functions';
+import { ExecutionAlreadyExistsError, LocalStepFunctionsEndpoint } from './aws/step-functions';
 import { type SimulatorOptions, VisualLayerSimulator } from './simulator/visual-layer-simulator';
 
 /** One entry of an execution's event log, as aws-local-stepfunctions reports it. */
@@ -56,9 +53,9 @@ export const LOCAL_CREDENTIALS = { apiKey: 'local-api-key', apiSecret: 'local-ap
 /** How an execution ended, with everything a test or a person may want to look at. */
 export interface LocalExecution {
   executionArn: string;
-  status: 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT';
+  status: 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED';
   output?: unknown;
-  /** For FAILED: the error name and cause Step Functions would show. */
+  /** For FAILED (and ABORTED, when the stop gave them): the error name and cause Step Functions would show. */
   error?: string;
   cause?: string;
   events: EventLog[];
@@ -70,8 +67,6 @@ export interface LocalExecution {
 interface TrackedExecution {
   input: string;
   executionArn: string;
-  startDate: number;
-  stopDate?: number;
   done: Promise<LocalExecution>;
   result?: LocalExecution;
 }
@@ -102,16 +97,26 @@ export class LocalPipeline {
   readonly published: { source?: string; 'detail-type'?: string; detail: unknown }[] = [];
   /** Events the rule could not deliver, as EventBridge would keep them in the dead-letter queue. */
   readonly undeliverable: unknown[] = [];
+  /** Every execution, started by name or run directly: what `DescribeExecution` answers from. */
+  readonly runs = new ExecutionRegistry();
+  /** "Execution Status Change" events Step Functions put on the default bus, in order. */
+  readonly statusChanges: Record<string, unknown>[] = [];
+  /** Asynchronous invocations (a rule's Lambda target) whose every try failed, with the last error. */
+  readonly failedInvocations: { function: string; event: unknown; error: string }[] = [];
   tableName = '';
   ledgerTableName = '';
   secretId = '';
-  private readonly sfnEndpoint = new LocalStepFunctionsEndpoint(
-    (request) => this.startNamed(request.name, request.input),
-    (executionArn) => this.describe(executionArn),
-  );
-  /** ARN of the state machine, as the template's functions see it. */
-  private stateMachineArn = '';
+  stateMachineArn = '';
+  private readonly sfnEndpoint = new LocalStepFunctionsEndpoint({
+    startExecution: (request) => this.startNamed(request.name, request.input),
+    describeExecution: (request) => this.runs.describe(request.executionArn),
+    stopExecution: (request) => this.runs.stop(request.executionArn, request.error, request.cause),
+  });
   private rules: { pattern: Record<string, unknown>; targets: string[] }[] = [];
+  private schedules: { expression: string; targets: string[] }[] = [];
+  private readonly invocations = new Set<Promise<void>>();
+  /** Resolves when the execution of that ARN has ended. */
+  private readonly ended = new Map<string, Promise<void>>();
   private machine?: StateMachine;
   private definition?: { States: Record<string, { Type: string; Resource?: string }> };
   private restoreOutput?: () => void;
@@ -233,31 +238,97 @@ export class LocalPipeline {
     for (const resource of Object.values(template.Resources)) {
       if (resource.Type !== 'AWS::Events::Rule') continue;
       const props = resource.Properties ?? {};
-      const targets = (props.Targets as { Arn: unknown }[] | undefined) ?? [];
-      this.rules.push({
-        pattern: resolveIntrinsics(props.EventPattern, template) as Record<string, unknown>,
-        targets: targets.map((t) => arnOf(t.Arn)),
-      });
+      const targets = ((props.Targets as { Arn: unknown }[] | undefined) ?? []).map((t) => arnOf(t.Arn));
+      if (typeof props.ScheduleExpression === 'string') {
+        this.schedules.push({ expression: props.ScheduleExpression, targets });
+      } else {
+        this.rules.push({
+          pattern: resolveIntrinsics(props.EventPattern, template) as Record<string, unknown>,
+          targets,
+        });
+      }
     }
   }
 
   /**
    * Puts an event on the default bus: every rule whose pattern matches delivers it to its targets
-   * (the queue, or the state machine). Returns whether any rule matched.
+   * (the queue, the state machine, or a function). Returns whether any rule matched.
    */
   deliver(event: unknown): boolean {
     let matched = false;
     for (const rule of this.rules) {
       if (!matchesPattern(event, rule.pattern)) continue;
       matched = true;
-      for (const target of rule.targets) {
-        const queue = this.queues.get(target);
-        if (queue) queue.send(JSON.stringify(event));
-        else if (target.includes(':stateMachine:')) this.startNamed(undefined, JSON.stringify(event));
-        else this.undeliverable.push(event);
-      }
+      for (const target of rule.targets) this.sendToTarget(target, event);
     }
     return matched;
+  }
+
+  /**
+   * Fires every scheduled rule once, as if its rate had come round, and resolves when the functions
+   * it invoked are done. Returns the schedule expressions fired.
+   */
+  async runScheduledRules(): Promise<string[]> {
+    for (const schedule of this.schedules) {
+      const event = {
+        version: '0',
+        id: randomUUID(),
+        'detail-type': 'Scheduled Event',
+        source: 'aws.events',
+        account: LOCAL_ACCOUNT,
+        time: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
+        region: LOCAL_REGION,
+        resources: [],
+        detail: {},
+      };
+      for (const target of schedule.targets) this.sendToTarget(target, event);
+    }
+    await this.functionsIdle();
+    return this.schedules.map((s) => s.expression);
+  }
+
+  private sendToTarget(target: string, event: unknown): void {
+    const queue = this.queues.get(target);
+    const fn = this.functions.get(target);
+    if (queue) queue.send(JSON.stringify(event));
+    else if (target.includes(':stateMachine:')) this.startNamed(undefined, JSON.stringify(event));
+    else if (fn) this.invokeAsync(fn, event);
+    else this.undeliverable.push(event);
+  }
+
+  /**
+   * An asynchronous invocation, as EventBridge makes of a Lambda target: the event is queued, and
+   * a failed invocation is tried twice more (Lambda's default) before it counts as failed.
+   */
+  private invokeAsync(fn: FunctionEntry, event: unknown): void {
+    const invocation = (async () => {
+      let lastError = '';
+      for (let attempt = 0; attempt < 3; attempt += 1) {
+        try {
+          await fn.lambda.invoke(event);
+          return;
+        } catch (error) {
+          lastError = error instanceof Error ? error.message : String(error);
+        }
+      }
+      this.failedInvocations.push({ function: fn.name, event, error: lastError });
+    })();
+    this.invocations.add(invocation);
+    void invocation.finally(() => this.invocations.delete(invocation));
+  }
+
+  /** Resolves once every asynchronous invocation (of a rule's Lambda target) has ended. */
+  async functionsIdle(): Promise<void> {
+    while (this.invocations.size > 0) await Promise.allSettled([...this.invocations]);
+  }
+
+  /**
+   * `StopExecution`: the running execution ends ABORTED, with the error and cause given. Resolves
+   * once it has ended and its status change is on the bus.
+   */
+  async stopExecution(executionArn: string, error?: string, cause?: string): Promise<void> {
+    this.runs.stop(executionArn, error, cause);
+    await this.ended.get(executionArn);
   }
 
   /**
@@ -281,43 +352,26 @@ export class LocalPipeline {
     const entry: TrackedExecution = {
       input: body,
       executionArn,
-      startDate: Date.now() / 1000,
       done: this.execute(executionName, JSON.parse(body)),
     };
     this.executions.set(executionName, entry);
     entry.done.then(
       (result) => {
         entry.result = result;
-        entry.stopDate = Date.now() / 1000;
       },
       () => undefined,
     );
     return { executionArn, startDate: Date.now() / 1000 };
   }
 
-  /** `DescribeExecution` of an execution started by name: RUNNING until it ends, then how it ended. */
-  describe(executionArn: string): ReturnType<DescribeExecution> {
-    for (const [name, entry] of this.executions) {
-      if (entry.executionArn !== executionArn) continue;
-      return {
-        executionArn,
-        name,
-        status: entry.result?.status ?? 'RUNNING',
-        startDate: entry.startDate,
-        ...(entry.result ? { stopDate: entry.stopDate } : {}),
-        input: entry.input,
-      };
-    }
-    return undefined;
-  }
-
   /** Resolves once every queue is drained and every execution has ended (one feeds the other, so it loops). */
   async settled(): Promise<LocalExecution[]> {
     for (;;) {
       await Promise.all([...this.queues.values()].map((q) => q.idle()));
-      const running = [...this.executions.values()].filter((e) => !e.result);
-      if (running.length === 0 && [...this.queues.values()].every((q) => q.isIdle())) break;
-      await Promise.allSettled(running.map((e) => e.done));
+      const running = this.runs.all().filter((e) => e.status === 'RUNNING');
+      const quiet = [...this.queues.values()].every((q) => q.isIdle()) && this.invocations.size === 0;
+      if (running.length === 0 && quiet) break;
+      await Promise.allSettled([...running.map((e) => this.ended.get(e.executionArn)), ...this.invocations]);
       // Let the `then` that stores each result run before looking again.
       await new Promise((resolve) => setImmediate(resolve));
     }
@@ -351,8 +405,11 @@ export class LocalPipeline {
     const taskResourceLocalHandlers: Record<string, (input: unknown) => Promise<never>> = {};
     for (const [stateName, state] of states) {
       if (state.Type === 'Task') {
-        taskResourceLocalHandlers[stateName] = (input) =>
-          this.runTask(state.Resource ?? '', input) as Promise<never>;
+        taskResourceLocalHandlers[stateName] = async (input) => {
+          const result = await this.runTask(state.Resource ?? '', input);
+          refuseOversizedResult(stateName, result);
+          return result as never;
+        };
       }
     }
     const waitMs = this.options.waitMs ?? 0;
@@ -371,10 +428,7 @@ export class LocalPipeline {
       },
       context: {
         Execution: { Id: executionArn, Name: name, RoleArn: `arn:aws:iam::${LOCAL_ACCOUNT}:role/local` },
-        StateMachine: {
-          Id: this.stateMachineArn,
-          Name: 'VlIngest',
-        },
+        StateMachine: { Id: this.stateMachineArn, Name: this.stateMachineArn.split(':').at(-1) },
         // Step Functions sets State.EnteredTime per state; a getter gives each read the current time.
         State: {
           get EnteredTime() {
@@ -391,6 +445,23 @@ export class LocalPipeline {
         this.options.onExecutionEvent?.(name, e);
       }
     })();
+    let stopped: { error?: string; cause?: string } = {};
+    const entry: ExecutionEntry = {
+      executionArn,
+      stateMachineArn: this.stateMachineArn,
+      name,
+      input: JSON.stringify(event ?? {}),
+      startDate: new Date(),
+      status: 'RUNNING',
+      abort: (error, cause) => {
+        stopped = { error, cause };
+        execution.abort();
+      },
+    };
+    this.runs.add(entry);
+    let ended = () => {};
+    this.ended.set(executionArn, new Promise<void>((resolve) => (ended = resolve)));
+    this.announceStatus(entry);
     let outcome: Omit<LocalExecution, 'events' | 'transitions'>;
     try {
       const output = await execution.result;
@@ -399,15 +470,33 @@ export class LocalPipeline {
       if (error instanceof ExecutionError) {
         const cause = error.cause as Error | undefined;
         outcome = { executionArn, status: 'FAILED', error: cause?.name, cause: cause?.message };
+      } else if (error instanceof ExecutionAbortedError) {
+        outcome = { executionArn, status: 'ABORTED', ...stopped };
       } else if (error instanceof Error && error.name === 'ExecutionTimeoutError') {
         outcome = { executionArn, status: 'TIMED_OUT' };
       } else {
+        Object.assign(entry, { status: 'FAILED', error: 'LocalRuntimeError', stopDate: new Date() });
+        ended();
         throw error;
       }
     }
     await collecting;
+    Object.assign(entry, { ...outcome, stopDate: new Date(), abort: undefined });
+    ended();
+    this.announceStatus(entry);
     const transitions = events.filter((e) => e.type === 'StateEntered' || e.type === 'StateRetried').length;
     return { ...outcome, events, transitions };
+  }
+
+  private executionArnOf(name: string): string {
+    return `${this.stateMachineArn.replace(':stateMachine:', ':execution:')}:${name}`;
+  }
+
+  /** Step Functions' "Execution Status Change" event, on the default bus: rules may act on it. */
+  private announceStatus(entry: ExecutionEntry): void {
+    const event = this.runs.statusChangeEvent(entry);
+    this.statusChanges.push(event);
+    this.deliver(event);
   }
 
   /** Dispatches a Task state to the local stand-in of its service. */
@@ -470,13 +559,10 @@ export class LocalPipeline {
     return items.map((i) => unmarshall(i as never));
   }
 
-  private executionArnOf(name: string): string {
-    return executionArnOf(this.stateMachineArn, name);
-  }
-
   /** Stops every server it started and removes the synthesized app it made. */
   async stop(): Promise<void> {
     for (const queue of this.queues.values()) queue.stop();
+    await this.functionsIdle();
     this.restoreOutput?.();
     await Promise.all([
       this.simulator.stop(),

@@ -25,6 +25,11 @@ interface CommonProps {
   readonly timeout?: Duration;
   /** Key that encrypts the function's log group. @default CloudWatch Logs' own encryption */
   readonly logKey?: IKey;
+  /**
+   * For a function that is invoked asynchronously: why its failed invocations need no dead-letter
+   * queue. @default it is only invoked synchronously (Step Functions, an SQS event source)
+   */
+  readonly asyncFailuresReason?: string;
 }
 
 /**
@@ -93,8 +98,9 @@ export class PipelineFunction extends NodejsFunction {
     Validations.of(this).acknowledge({
       id: 'Serverless::Serverless-LambdaDLQ',
       reason:
+        props.asyncFailuresReason ??
         'Never invoked asynchronously: Step Functions invokes it synchronously (and records failures), ' +
-        "or the SQS event source does (failed messages go to the queue's dead-letter queue).",
+          "or the SQS event source does (failed messages go to the queue's dead-letter queue).",
     });
   }
 }

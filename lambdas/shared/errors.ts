@@ -147,9 +147,23 @@ export const FAILURE_CODES = {
   InvalidInputError: 'BAD_EVENT',
 } as const;
 
+/**
+ * `error.code` the reconciler writes for an attempt whose execution ended without recording the
+ * folder's outcome (an end no Catch rule sees: `States.DataLimitExceeded`, `States.Runtime`, a stop,
+ * the state machine's timeout), by how the execution ended. `LOST`: it succeeded without a record,
+ * or never started.
+ */
+export const EXECUTION_END_CODES = {
+  FAILED: 'EXECUTION_FAILED',
+  TIMED_OUT: 'EXECUTION_TIMED_OUT',
+  ABORTED: 'EXECUTION_ABORTED',
+  LOST: 'EXECUTION_LOST',
+} as const;
+
 /** The codes a failure record can carry. */
 export type FailureCode =
   | (typeof FAILURE_CODES)[keyof typeof FAILURE_CODES]
+  | (typeof EXECUTION_END_CODES)[keyof typeof EXECUTION_END_CODES]
   | 'VL_ERROR'
   | 'TIMED_OUT'
   | 'INTERNAL';

@@ -88,6 +88,11 @@ export const SETTING_GROUPS = {
     ledgerTable: text('LEDGER_TABLE'),
     stateMachineArn: text('STATE_MACHINE_ARN'),
   },
+  /** Where the reconciler finds unfinished records, and whose executions it asks about. */
+  reconciling: {
+    recordsTable: text('RECORDS_TABLE'),
+    stateMachineArn: text('STATE_MACHINE_ARN'),
+  },
 } as const;
 
 /** The groups each function (by its folder under `lambdas/`) reads. */
@@ -97,6 +102,7 @@ export const FUNCTION_SETTINGS = {
   'check-status': ['visualLayer', 'polling'],
   'settle-folder': ['settling'],
   'fold-events': ['folderRules', 'folding'],
+  reconcile: ['folderRules', 'reconciling'],
 } as const satisfies Record<string, readonly (keyof typeof SETTING_GROUPS)[]>;
 
 /** A function's folder under `lambdas/`. */

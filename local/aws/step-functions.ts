@@ -6,52 +6,54 @@ export type StartExecution = (request: { stateMachineArn: string; name?: string;
   startDate: number;
 };
 
-/** Describes an execution by ARN, or undefined when there is none. */
-export type DescribeExecution = (executionArn: string) =>
-  | {
-      executionArn: string;
-      name: string;
-      status: string;
-      startDate: number;
-      stopDate?: number;
-      input: string;
-    }
-  | undefined;
+/** The Step Functions operations the local endpoint answers, each as the service would. */
+export interface StepFunctionsOperations {
+  startExecution: StartExecution;
+  /** `DescribeExecution`; throws {@link ExecutionDoesNotExistError} for an unknown ARN. */
+  describeExecution(request: { executionArn: string }): Record<string, unknown>;
+  /** `StopExecution` (→ ABORTED); throws {@link ExecutionDoesNotExistError} for an unknown ARN. */
+  stopExecution(request: { executionArn: string; error?: string; cause?: string }): { stopDate: number };
+}
 
 /** Raised for a name already used (with other input, or by an execution that has ended). */
 export class ExecutionAlreadyExistsError extends Error {
   override readonly name = 'ExecutionAlreadyExists';
 }
 
+/** Raised for an execution ARN the service does not know. */
+export class ExecutionDoesNotExistError extends Error {
+  override readonly name = 'ExecutionDoesNotExist';
+}
+
+const ERROR_TYPES = new Map<unknown, string>([
+  [ExecutionAlreadyExistsError, 'ExecutionAlreadyExists'],
+  [ExecutionDoesNotExistError, 'ExecutionDoesNotExist'],
+]);
+
 /**
- * A loopback stand-in for the Step Functions `StartExecution` and `DescribeExecution` calls, so the
- * real AWS SDK in the folding function reaches the local state machine via `AWS_ENDPOINT_URL_SFN`.
- * As the service does, it keeps an ended execution's name taken and describes it by ARN.
+ * A loopback stand-in for Step Functions' `StartExecution`, `DescribeExecution` and `StopExecution`,
+ * so the real AWS SDK in the functions reaches the local state machine via `AWS_ENDPOINT_URL_SFN`.
  */
 export class LocalStepFunctionsEndpoint extends LocalJsonService {
-  constructor(
-    private readonly startExecution: StartExecution,
-    private readonly describeExecution: DescribeExecution,
-  ) {
+  constructor(private readonly operations: StepFunctionsOperations) {
     super('application/x-amz-json-1.0');
   }
 
   protected operate(operation: string, input: Record<string, unknown>): JsonReply {
-    if (operation === 'DescribeExecution') {
-      const found = this.describeExecution(String(input.executionArn));
-      if (found) return { status: 200, body: found };
-      const message = `Execution Does Not Exist: '${String(input.executionArn)}'`;
-      return { status: 400, body: { __type: 'ExecutionDoesNotExist', message } };
-    }
-    if (operation !== 'StartExecution') {
+    const handlers: Record<string, (input: never) => unknown> = {
+      StartExecution: this.operations.startExecution,
+      DescribeExecution: (request) => this.operations.describeExecution(request),
+      StopExecution: (request) => this.operations.stopExecution(request),
+    };
+    const handler = handlers[operation];
+    if (!handler) {
       return { status: 400, body: { __type: 'InvalidAction', message: `${operation} is not emulated` } };
     }
     try {
-      return { status: 200, body: this.startExecution(input as Parameters<StartExecution>[0]) };
+      return { status: 200, body: handler(input as never) };
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
-      const type =
-        error instanceof ExecutionAlreadyExistsError ? 'ExecutionAlreadyExists' : 'InvalidExecutionInput';
+      const type = ERROR_TYPES.get((error as object | null)?.constructor) ?? 'InvalidExecutionInput';
       return { status: 400, body: { __type: type, message } };
     }
   }

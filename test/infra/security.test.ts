@@ -82,7 +82,7 @@ describe.each([
     expect(readers.sort()).toEqual(['CheckStatusRole', 'CreateDatasetRole']);
   });
 
-  it('lets only the state machine and the folding function write records', () => {
+  it('lets only the state machine, the folding function and the reconciler write records', () => {
     const writers = policies(app())
       .filter((p) =>
         p.statements.some(
@@ -94,8 +94,8 @@ describe.each([
       .flatMap((p) => p.roles);
     const expected =
       'trigger' in context
-        ? ['WorkflowStateMachineRole']
-        : ['TriggerFoldEventsRole', 'WorkflowStateMachineRole'];
+        ? ['ReconcilerReconcileRole', 'WorkflowStateMachineRole']
+        : ['ReconcilerReconcileRole', 'TriggerFoldEventsRole', 'WorkflowStateMachineRole'];
     expect(writers.sort()).toEqual(expected);
   });
 
@@ -271,6 +271,12 @@ describe('IAM scope with the defaults', () => {
         'sqs:GetQueueUrl TriggerObjectEvents',
         'sqs:ReceiveMessage TriggerObjectEvents',
       ],
+      ReconcilerReconcileRole: [
+        ...own('ReconcilerReconcile'),
+        'dynamodb:UpdateItem RecordsTable',
+        'dynamodb:Query RecordsTable',
+        'states:DescribeExecution WorkflowStateMachine',
+      ],
     };
     for (const [role, actions] of Object.entries(expected)) {
       expect([...(granted.get(role) ?? [])].sort(), role).toEqual(actions.sort());
@@ -300,6 +306,7 @@ describe('alarms', () => {
     const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm')) as Resource[];
     const metrics = alarms.map((a) => `${a.Properties.Namespace}/${a.Properties.MetricName}`).sort();
     expect(metrics).toEqual([
+      'AWS/Lambda/Errors',
       'AWS/Lambda/Errors',
       'AWS/Lambda/Errors',
       'AWS/Lambda/Errors',

@@ -1,6 +1,7 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { SETTLE_CAP_SECONDS } from '../../infra/config';
+import { RECONCILED_STATUSES, SWEEP_INTERVAL } from '../../infra/constructs/reconciler';
 import { TARGET_MAX_EVENT_AGE, TARGET_RETRY_ATTEMPTS } from '../../infra/constructs/triggers/object-trigger';
 import {
   FOLD_BATCH_SIZE,
@@ -21,14 +22,21 @@ type Resource = { Type: string; Properties: Record<string, unknown> };
 describe('default stack', () => {
   const app = useSynthesizedApp();
 
-  it('bundles its five functions on Node.js 24, ARM64, traced, with their own log groups', () => {
+  it('bundles its six functions on Node.js 24, ARM64, traced, with their own log groups', () => {
     const template = templateOf(app());
     const functions = template.findResources('AWS::Lambda::Function');
     expect(
       Object.keys(functions)
         .map((id) => id.replace(/[0-9A-F]{8}$/, ''))
         .sort(),
-    ).toEqual(['CheckStatus', 'CreateDataset', 'PlanFolder', 'TriggerFoldEvents', 'TriggerSettleFolder']);
+    ).toEqual([
+      'CheckStatus',
+      'CreateDataset',
+      'PlanFolder',
+      'ReconcilerReconcile',
+      'TriggerFoldEvents',
+      'TriggerSettleFolder',
+    ]);
     for (const fn of Object.values(functions) as Resource[]) {
       expect(fn.Properties).toMatchObject({
         Runtime: 'nodejs24.x',
@@ -156,6 +164,26 @@ describe('default stack', () => {
           }),
         ]),
       }),
+    });
+  });
+
+  it("runs the reconciler on this state machine's failed, timed-out and aborted executions, and on a schedule", () => {
+    const template = templateOf(app());
+    const reconcile = { 'Fn::GetAtt': [Match.stringLikeRegexp('^ReconcilerReconcile'), 'Arn'] };
+    template.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: {
+        source: ['aws.states'],
+        'detail-type': ['Step Functions Execution Status Change'],
+        detail: {
+          status: [...RECONCILED_STATUSES],
+          stateMachineArn: [{ Ref: Match.stringLikeRegexp('^WorkflowStateMachine') }],
+        },
+      },
+      Targets: [Match.objectLike({ Arn: reconcile })],
+    });
+    template.hasResourceProperties('AWS::Events::Rule', {
+      ScheduleExpression: `rate(${SWEEP_INTERVAL.toMinutes()} minutes)`,
+      Targets: [Match.objectLike({ Arn: reconcile })],
     });
   });
 

@@ -41,13 +41,18 @@ export function definitionOf(app: SynthesizedApp): {
   return JSON.parse(joined);
 }
 
-/** The event pattern of the only EventBridge rule of an app. */
+/** The event pattern of the only EventBridge rule of an app on S3 events (the trigger's). */
 export function rulePatternOf(app: SynthesizedApp): {
   source: string[];
   'detail-type': string[];
   detail: { bucket: { name: string[] }; object: { key: { wildcard: string }[]; size?: unknown[] } };
 } {
-  const rules = Object.values(app.template.Resources).filter((r) => r.Type === 'AWS::Events::Rule');
-  if (rules.length !== 1) throw new Error(`expected one rule, found ${rules.length}`);
+  const rules = Object.values(app.template.Resources).filter(
+    (r) =>
+      r.Type === 'AWS::Events::Rule' &&
+      JSON.stringify((r.Properties?.EventPattern as { source?: unknown } | undefined)?.source) ===
+        '["aws.s3"]',
+  );
+  if (rules.length !== 1) throw new Error(`expected one rule on S3 events, found ${rules.length}`);
   return rules[0]?.Properties?.EventPattern as ReturnType<typeof rulePatternOf>;
 }

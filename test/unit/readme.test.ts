@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CONFIG_KEYS, DEFAULT_CONFIG } from '../../infra/config';
-import { FAILURE_CODES } from '../../lambdas/shared/errors';
+import { EXECUTION_END_CODES, FAILURE_CODES } from '../../lambdas/shared/errors';
 import { RECORD_ATTRIBUTES } from '../../lambdas/shared/record/folder-record';
 
 const root = path.resolve(__dirname, '..', '..');
@@ -52,7 +52,8 @@ describe('docs/operations.md', () => {
       .split('\n')
       .filter((line) => line.startsWith('| `'))
       .flatMap((line) => (line.split('|')[1] ?? '').split(',').map((c) => c.trim().replace(/`/g, '')));
-    for (const code of [...new Set(Object.values(FAILURE_CODES)), 'VL_ERROR', 'TIMED_OUT', 'INTERNAL']) {
+    const codes = [...Object.values(FAILURE_CODES), ...Object.values(EXECUTION_END_CODES)];
+    for (const code of [...new Set(codes), 'VL_ERROR', 'TIMED_OUT', 'INTERNAL']) {
       expect(firstCells, code).toContain(code);
     }
   });
