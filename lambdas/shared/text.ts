@@ -5,24 +5,31 @@
  * length: Step Functions refuses state over 256 KB, DynamoDB items over 400 KB.
  */
 
-/** The most characters one text may carry into state, a record, an event or a log line. */
+/** The most UTF-8 bytes one text may carry into state, a record, an event or a log line. */
 export const MAX_TEXT = 4096;
 
 /** What a removed credential is replaced with. */
 export const REDACTED = '[redacted]';
 
 /**
- * The text as it is when it fits in `max` characters; otherwise its beginning, followed by a note
- * that says it was cut and how long it was, `max` characters in all.
+ * The text as it is when it fits in `maxBytes` UTF-8 bytes; otherwise its beginning, cut between
+ * whole characters (half a surrogate pair is not valid UTF-8 for DynamoDB or JSON readers), followed
+ * by a note that says it was cut and how long it was, `maxBytes` bytes at most in all.
  */
-export function boundText(text: string, max = MAX_TEXT): string {
-  if (text.length <= max) return text;
-  const note = ` … [cut: ${text.length} characters in all]`;
-  let end = Math.max(0, max - note.length);
-  // Never split a surrogate pair: half a character is not valid UTF-8 for DynamoDB or JSON readers.
-  const code = text.charCodeAt(end - 1);
-  if (code >= 0xd800 && code <= 0xdbff) end -= 1;
-  return `${text.slice(0, end)}${note}`;
+export function boundText(text: string, maxBytes = MAX_TEXT): string {
+  if (Buffer.byteLength(text) <= maxBytes) return text;
+  const long = ` … [cut: ${text.length} characters in all]`;
+  // A tiny bound keeps only a short mark: the note must fit too.
+  const note = Buffer.byteLength(long) * 2 <= maxBytes ? long : ' …';
+  const room = Math.max(0, maxBytes - Buffer.byteLength(note));
+  let used = 0;
+  let kept = '';
+  for (const character of text) {
+    used += Buffer.byteLength(character);
+    if (used > room) break;
+    kept += character;
+  }
+  return `${kept}${note}`;
 }
 
 const knownSecrets = new Set<string>();

@@ -2,6 +2,7 @@ import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { EXECUTION_END_CODES } from '../errors';
 import { type ObjectCreatedEvent, readObjectCreatedEvent } from '../s3/object-event';
 import { type FolderRules, planFolder } from '../s3/s3-key';
+import { boundText, MAX_TEXT } from '../text';
 import {
   attributeNames,
   executionArnOf,
@@ -25,7 +26,7 @@ export const UNFINISHED_STATUSES = [
   'INDEXING',
 ] as const satisfies readonly RecordStatus[];
 /** Longest `error.message` the reconciler writes, in UTF-8 bytes. */
-export const MAX_ERROR_MESSAGE_BYTES = 4096;
+export const MAX_ERROR_MESSAGE_BYTES = MAX_TEXT;
 /**
  * How long a claimed attempt may go without an execution before it counts as lost. The folding
  * function claims a record before it starts the execution, and SQS retries a failed start (five
@@ -229,15 +230,4 @@ export function finishUpdate(
       ...Object.fromEntries(UNFINISHED_STATUSES.map((s, i) => [`:unfinished${i}`, { S: s }])),
     },
   };
-}
-
-/** `text` cut to at most `maxBytes` UTF-8 bytes (never inside a character), marked when cut. */
-export function boundText(text: string, maxBytes = MAX_ERROR_MESSAGE_BYTES): string {
-  if (Buffer.byteLength(text) <= maxBytes) return text;
-  const marker = ' …[cut]';
-  const room = maxBytes - Buffer.byteLength(marker);
-  let cut = text.slice(0, room);
-  while (Buffer.byteLength(cut) > room) cut = cut.slice(0, -Math.ceil((Buffer.byteLength(cut) - room) / 4));
-  if (/[\uD800-\uDBFF]$/.test(cut)) cut = cut.slice(0, -1);
-  return `${cut}${marker}`;
 }
