@@ -1,6 +1,7 @@
 import { InvalidInputError } from '../shared/errors';
 import { asFailedCheck } from '../shared/polling/failed-check';
 import { decideAfterPoll, type PollDecision, type PollLimits } from '../shared/polling/poll';
+import { type ProgressTrack, readProgressTrack } from '../shared/polling/schedule';
 import { createLogger, createVisualLayerClient, logFailure } from '../shared/runtime';
 import { readSettings } from '../shared/settings';
 
@@ -16,11 +17,13 @@ export interface CheckStatusEvent {
   since: string;
   polls?: number;
   lastWaitSeconds?: number;
+  /** The progress readings of the earlier checks, as the last decision returned them. */
+  track?: ProgressTrack;
 }
 
 /** Reads a dataset's status once and decides the loop's next step. */
 export const handler = async (event: CheckStatusEvent): Promise<PollDecision> => {
-  const { datasetId, since, polls, lastWaitSeconds } = parseEvent(event);
+  const { datasetId, since, polls, lastWaitSeconds, track } = parseEvent(event);
   try {
     const status = await client.getDatasetStatus(datasetId);
     if (status.unknownStatus && !reportedUnknown.has(status.vlStatus)) {
@@ -30,7 +33,7 @@ export const handler = async (event: CheckStatusEvent): Promise<PollDecision> =>
         vlStatus: status.vlStatus,
       });
     }
-    return decideAfterPoll(status, { polls, lastWaitSeconds, since }, limits, new Date());
+    return decideAfterPoll(status, { polls, lastWaitSeconds, since, track }, limits, new Date());
   } catch (error) {
     const failure = asFailedCheck(error);
     logFailure(logger, 'status check failed', failure);
@@ -50,5 +53,6 @@ function parseEvent(event: CheckStatusEvent) {
     since: sinceDate,
     polls: Number(polls) || 0,
     lastWaitSeconds: Number(lastWaitSeconds) || 0,
+    track: readProgressTrack(event.track),
   };
 }

@@ -34,7 +34,7 @@ export interface CreateAndPollProps {
 /**
  * Creates the folder's dataset (retrying Visual Layer's transient errors with backoff and jitter),
  * records it as `INDEXING`, then polls its status with a Wait/Choice loop whose waits the status
- * function decides, until Visual Layer says READY or ERROR or the deadline passes; each of those
+ * function decides (from the progress readings it carries in `$.poll.value.track`), until Visual Layer says READY or ERROR or the deadline passes; each of those
  * ends in its {@link OutcomePhase}. A failed status check counts as a check and the loop goes on,
  * until {@link MAX_CONSECUTIVE_POLL_FAILURES} in a row.
  */
@@ -87,7 +87,7 @@ export class CreateAndPollPhase extends StateMachineFragment {
     const startPolling = new Pass(this, 'StartPolling', {
       stateName: 'StartPolling',
       result: Result.fromObject({
-        value: { polls: 0, nextWaitSeconds: props.pollIntervalSeconds, failures: 0 },
+        value: { polls: 0, nextWaitSeconds: props.pollIntervalSeconds, failures: 0, track: {} },
       }),
       resultPath: '$.poll',
     });
@@ -104,6 +104,7 @@ export class CreateAndPollPhase extends StateMachineFragment {
         since: JsonPath.stringAt('$.created.value.createdAt'),
         polls: JsonPath.numberAt('$.poll.value.polls'),
         lastWaitSeconds: JsonPath.numberAt('$.poll.value.nextWaitSeconds'),
+        track: JsonPath.objectAt('$.poll.value.track'),
       }),
       '$.poll',
     );
@@ -115,6 +116,7 @@ export class CreateAndPollPhase extends StateMachineFragment {
           'polls.$': 'States.MathAdd($.poll.value.polls, 1)',
           'nextWaitSeconds.$': '$.poll.value.nextWaitSeconds',
           'failures.$': 'States.MathAdd($.poll.value.failures, 1)',
+          'track.$': '$.poll.value.track',
         },
         'error.$': '$.pollError',
       },

@@ -17,8 +17,10 @@ export const MAX_CONSECUTIVE_POLL_FAILURES = 10;
 export const HISTORY_EVENT_LIMIT = 25_000;
 
 /**
- * Status checks needed to reach the `maxWaitMinutes` deadline with the adaptive schedule
- * ({@link nextPollInterval}), the first wait being `minSeconds`.
+ * Status checks needed to reach the `maxWaitMinutes` deadline with the bounded backoff
+ * ({@link nextPollInterval}), the first wait being `minSeconds`: the schedule of a dataset that
+ * reports no usable progress. A steady progress needs far fewer; whatever Visual Layer reports, the
+ * check-status function ends the loop at {@link MAX_POLLS}.
  */
 export function pollsToDeadline(minSeconds: number, maxSeconds: number, maxWaitMinutes: number): number {
   const deadline = maxWaitMinutes * 60;

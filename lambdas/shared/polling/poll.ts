@@ -1,7 +1,7 @@
 import { boundText } from '../text';
 import type { DatasetStatus } from '../visual-layer/responses';
 import { MAX_POLLS } from './limits';
-import { nextPollInterval, type PollBounds } from './schedule';
+import { type PollBounds, type ProgressTrack, scheduleNextCheck } from './schedule';
 
 /** Where the poll loop stands, carried in the state machine between checks. */
 export interface PollState {
@@ -11,6 +11,8 @@ export interface PollState {
   lastWaitSeconds: number;
   /** When the dataset was created; the deadline counts from here. */
   since: Date;
+  /** The progress readings carried from the earlier checks. @default none */
+  track?: ProgressTrack;
 }
 
 /** Poll loop limits. */
@@ -36,11 +38,17 @@ export interface PollDecision {
   /** Status checks in a row that failed; a successful one resets it. */
   failures: number;
   checkedAt: string;
+  /** The progress readings the next check draws its estimate from. */
+  track: ProgressTrack;
+  /** What `nextWaitSeconds` was drawn from: an estimate of the end, or the backoff. */
+  basis: 'estimate' | 'backoff';
 }
 
 /**
  * Turns one status reading into the loop's next move: terminal outcomes end it, the deadline turns
- * a still-running dataset into TIMED_OUT, anything else waits a little longer than last time.
+ * a still-running dataset into TIMED_OUT, anything else waits as the schedule says
+ * ({@link scheduleNextCheck}: until just before the progress is expected to end, or a bounded
+ * backoff), never past the deadline.
  */
 export function decideAfterPoll(
   status: DatasetStatus,
@@ -67,6 +75,12 @@ export function decideAfterPoll(
       'the dataset may still finish in Visual Layer';
   }
   const remaining = Math.max(1, Math.ceil(maxWaitSeconds - elapsedSeconds));
+  const next = scheduleNextCheck(
+    state.track ?? {},
+    { at: now, progress: status.progress },
+    state.lastWaitSeconds,
+    limits,
+  );
   return {
     outcome,
     vlStatus: status.vlStatus,
@@ -75,9 +89,11 @@ export function decideAfterPoll(
     nVideos: status.nVideos ?? 0,
     message: boundText(message),
     polls,
-    nextWaitSeconds: Math.min(nextPollInterval(state.lastWaitSeconds, limits), remaining),
+    nextWaitSeconds: Math.min(next.waitSeconds, remaining),
     failures: 0,
     checkedAt: now.toISOString(),
+    track: next.track,
+    basis: next.basis,
   };
 }
 
