@@ -1,9 +1,17 @@
 import { InvalidInputError } from '../shared/errors';
 import { asFailedCheck } from '../shared/polling/failed-check';
-import { decideAfterPoll, type PollDecision, type PollLimits } from '../shared/polling/poll';
-import { type ProgressTrack, readProgressTrack } from '../shared/polling/schedule';
+import {
+  decideAfterPoll,
+  decideAfterPushback,
+  type LastReading,
+  type PollDecision,
+  type PollLimits,
+  type PollState,
+} from '../shared/polling/poll';
+import { readProgressTrack } from '../shared/polling/schedule';
 import { createLogger, createVisualLayerClient, logFailure } from '../shared/runtime';
 import { readSettings } from '../shared/settings';
+import { pushbackOf } from '../shared/visual-layer/pushback';
 
 const logger = createLogger();
 const settings = readSettings('check-status', process.env);
@@ -14,16 +22,18 @@ const reportedUnknown = new Set<string>();
 /** Input from the state machine's poll loop. */
 export interface CheckStatusEvent {
   datasetId: string;
+  /** When the attempt began: the deadline counts from here. */
   since: string;
-  polls?: number;
-  lastWaitSeconds?: number;
-  /** The progress readings of the earlier checks, as the last decision returned them. */
-  track?: ProgressTrack;
+  /** The loop's last decision (`$.poll.value`): checks so far, the last wait, the progress readings. */
+  last?: Partial<PollDecision>;
 }
 
-/** Reads a dataset's status once and decides the loop's next step. */
+/**
+ * Reads a dataset's status once and decides the loop's next step. Visual Layer pushing back (429,
+ * 503) is a wait, not a failed check.
+ */
 export const handler = async (event: CheckStatusEvent): Promise<PollDecision> => {
-  const { datasetId, since, polls, lastWaitSeconds, track } = parseEvent(event);
+  const { datasetId, state, last } = parseEvent(event);
   try {
     const status = await client.getDatasetStatus(datasetId);
     if (status.unknownStatus && !reportedUnknown.has(status.vlStatus)) {
@@ -33,26 +43,44 @@ export const handler = async (event: CheckStatusEvent): Promise<PollDecision> =>
         vlStatus: status.vlStatus,
       });
     }
-    return decideAfterPoll(status, { polls, lastWaitSeconds, since, track }, limits, new Date());
+    return decideAfterPoll(status, state, limits, new Date());
   } catch (error) {
+    const pushback = pushbackOf(error);
+    if (pushback) {
+      const decision = decideAfterPushback(pushback, state, last, limits, new Date(), Math.random);
+      logger.warn('Visual Layer asked to wait', { datasetId, nextWaitSeconds: decision.nextWaitSeconds });
+      return decision;
+    }
     const failure = asFailedCheck(error);
     logFailure(logger, 'status check failed', failure);
     throw failure;
   }
 };
 
-function parseEvent(event: CheckStatusEvent) {
-  const { datasetId, since, polls = 0, lastWaitSeconds = 0 } = event ?? {};
+function parseEvent(event: CheckStatusEvent): { datasetId: string; state: PollState; last: LastReading } {
+  const { datasetId, since } = event ?? {};
   if (typeof datasetId !== 'string' || datasetId === '')
     throw new InvalidInputError('check-status needs a datasetId');
   const sinceDate = new Date(typeof since === 'string' ? since : Number.NaN);
   if (Number.isNaN(sinceDate.getTime()))
     throw new InvalidInputError('check-status needs since as an ISO timestamp');
+  const last = event.last ?? {};
+  const text = (v: unknown) => (typeof v === 'string' ? v : undefined);
+  const number = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
   return {
     datasetId,
-    since: sinceDate,
-    polls: Number(polls) || 0,
-    lastWaitSeconds: Number(lastWaitSeconds) || 0,
-    track: readProgressTrack(event.track),
+    state: {
+      since: sinceDate,
+      polls: number(last.polls) ?? 0,
+      lastWaitSeconds: number(last.nextWaitSeconds) ?? 0,
+      track: readProgressTrack(last.track),
+    },
+    last: {
+      vlStatus: text(last.vlStatus),
+      progress: number(last.progress),
+      nImages: number(last.nImages),
+      nVideos: number(last.nVideos),
+      failures: number(last.failures),
+    },
   };
 }

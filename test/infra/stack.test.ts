@@ -11,6 +11,7 @@ import {
 import {
   HISTORY_EVENT_LIMIT,
   MAX_CONSECUTIVE_POLL_FAILURES,
+  MAX_CREATE_WAITS,
   MAX_POLLS,
   MAX_SETTLE_CHECKS,
 } from '../../lambdas/shared/polling/limits';
@@ -303,14 +304,19 @@ describe('default stack', () => {
     const pollCheck = loop('WaitBeforeCheck', 'CheckStatus', 'IndexingDone', 'RecordProgress');
     const failedCheck = loop('WaitBeforeCheck', 'CheckStatus', 'PollFailed', 'TooManyFailedChecks');
     const settleCheck = loop('SettleFolder', 'FolderSettled', 'RecordCollecting', 'WaitForQuiet');
-    expect([pollCheck, failedCheck, settleCheck]).toEqual([14, 11, 14]);
+    const createWait = loop('WaitBeforeCreate', 'CreateDataset', 'CreateAnswered');
+    expect([pollCheck, failedCheck, settleCheck, createWait]).toEqual([14, 11, 14, 9]);
     // Everything else at most once, plus every retry the definition allows (3 events each).
     const retries = Object.values(States)
       .flatMap((s) => (s.Retry as { MaxAttempts?: number }[] | undefined) ?? [])
       .reduce((n, r) => n + 3 * (r.MaxAttempts ?? 3), 0);
     const once = Object.keys(States).reduce((n, name) => n + cost(name), 0);
     const worst =
-      once + retries + MAX_SETTLE_CHECKS * settleCheck + MAX_POLLS * Math.max(pollCheck, failedCheck);
+      once +
+      retries +
+      MAX_SETTLE_CHECKS * settleCheck +
+      MAX_CREATE_WAITS * createWait +
+      MAX_POLLS * Math.max(pollCheck, failedCheck);
     expect(worst).toBeLessThan(HISTORY_EVENT_LIMIT);
     expect(MAX_CONSECUTIVE_POLL_FAILURES).toBeLessThan(MAX_POLLS);
   });

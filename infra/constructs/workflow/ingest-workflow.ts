@@ -65,6 +65,7 @@ export class IngestWorkflow extends Construct {
     super(scope, id);
     const tasks = new WorkflowTasks(this, props.table);
     new FailurePhase(this, 'Failure', tasks);
+    new FailurePhase(this, 'GiveUp', tasks, 'TIMED_OUT');
     const create = new CreateAndPollPhase(this, 'CreateAndPoll', tasks, props);
     const eventStart = new EventStartPhase(this, 'EventStart', tasks, props.planFunction);
     eventStart.next(create);

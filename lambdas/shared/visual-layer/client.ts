@@ -5,7 +5,6 @@ import {
   describeErrorBody,
   normaliseStatusWord,
   parseDatasetStatus,
-  parseRetryAfter,
 } from './responses';
 
 /** Supplies the `Authorization` header; `undefined` sends none (self-hosted installs). */
@@ -27,11 +26,6 @@ export interface VisualLayerClientOptions {
   timeoutMs: number;
   /** Injected in tests; defaults to the global `fetch`. */
   fetch?: typeof fetch;
-  /**
-   * A 429 whose `Retry-After` is at most this many seconds is waited out and tried again once, here;
-   * a longer one is left to the state machine's retry. @default 10
-   */
-  maxRetryAfterSeconds?: number;
 }
 
 /** A dataset as listed by `GET /api/v1/datasets`. */
@@ -139,14 +133,7 @@ export class VisualLayerClient {
       await response.body?.cancel();
       response = await this.send(action, method, path, true, makeBody);
     }
-    const retryAfter =
-      response.status === 429 ? parseRetryAfter(response.headers.get('retry-after')) : undefined;
-    if (retryAfter !== undefined && retryAfter <= (this.options.maxRetryAfterSeconds ?? 10)) {
-      // A 429 was not acted on, so sending the same request again cannot duplicate anything.
-      await response.body?.cancel();
-      await new Promise((resolve) => setTimeout(resolve, retryAfter * 1000));
-      response = await this.send(action, method, path, false, makeBody);
-    }
+    // A 429 or 503 (Retry-After or not) goes back to the state machine, which waits in a Wait state.
     const text = await this.readText(response, action, method);
     const body = parseJson(text);
     if (!response.ok) {
