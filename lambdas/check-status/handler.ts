@@ -1,3 +1,4 @@
+import { currentTime } from '../shared/clock';
 import { InvalidInputError } from '../shared/errors';
 import { asFailedCheck } from '../shared/polling/failed-check';
 import {
@@ -43,11 +44,11 @@ export const handler = async (event: CheckStatusEvent): Promise<PollDecision> =>
         vlStatus: status.vlStatus,
       });
     }
-    return decideAfterPoll(status, state, limits, new Date());
+    return decideAfterPoll(status, state, limits, currentTime());
   } catch (error) {
     const pushback = pushbackOf(error);
     if (pushback) {
-      const decision = decideAfterPushback(pushback, state, last, limits, new Date(), Math.random);
+      const decision = decideAfterPushback(pushback, state, last, limits, currentTime(), Math.random);
       logger.warn('Visual Layer asked to wait', { datasetId, nextWaitSeconds: decision.nextWaitSeconds });
       return decision;
     }

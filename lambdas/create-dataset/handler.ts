@@ -1,4 +1,5 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { currentTime } from '../shared/clock';
 import { InvalidInputError, TransientDependencyError } from '../shared/errors';
 import { FolderRecords } from '../shared/record/record-store';
 import { createLogger, createVisualLayerClient, logFailure } from '../shared/runtime';
@@ -70,7 +71,7 @@ export const handler = async (event: CreateDatasetEvent): Promise<CreateDatasetR
       datasetId,
       datasetUrl: client.datasetPageUrl(datasetId),
       adopted,
-      createdAt: new Date().toISOString(),
+      createdAt: currentTime().toISOString(),
     };
   } catch (error) {
     const pushback = pushbackOf(error);
@@ -81,7 +82,7 @@ export const handler = async (event: CreateDatasetEvent): Promise<CreateDatasetR
     const decision = decidePushback({
       pushback,
       since: request.since,
-      now: new Date(),
+      now: currentTime(),
       waits: request.waits,
       lastWaitSeconds: request.waitSeconds,
       limits: settings.polling,
