@@ -5,7 +5,7 @@ import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { ExecutionAbortedError, ExecutionError, StateMachine } from 'aws-local-stepfunctions';
 import { STATE_NAMES } from '../infra/constructs/workflow/state-names';
 import { RECORD_KEYS } from '../lambdas/shared/record/folder-record';
-import { CLOCK_WAIT_RESOURCE, type WaitSpec, waitMilliseconds, withClockWaits } from './aws/clock-waits';
+import { type WaitSpec, waitMilliseconds, withClockWaits } from './aws/clock-waits';
 import { type SynthesizedApp, synthesizeApp, type Template } from './aws/cloud-assembly';
 import { LocalDynamoDb } from './aws/dynamodb';
 import { matchesPattern } from './aws/event-pattern';
