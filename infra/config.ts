@@ -31,6 +31,8 @@ export interface IngestConfig {
   datasetNamePrefix: string;
   /** Address subscribed to failure alarms. */
   alarmEmail?: string;
+  /** Folders between "create sent" and their end at once; 0 = no bound. */
+  maxConcurrentDatasets: number;
 }
 
 /** Every configuration key, in README order. */
@@ -48,6 +50,7 @@ export const CONFIG_KEYS = [
   'secretName',
   'datasetNamePrefix',
   'alarmEmail',
+  'maxConcurrentDatasets',
 ] as const satisfies readonly (keyof IngestConfig)[];
 
 /** The defaults of the README's configuration table. */
@@ -62,7 +65,11 @@ export const DEFAULT_CONFIG: IngestConfig = {
   maxWaitMinutes: 1440,
   visualLayerBaseUrl: 'https://app.visual-layer.com',
   datasetNamePrefix: '',
+  maxConcurrentDatasets: 10,
 };
+
+/** Most slots the gate may have: its holders' ARNs share one DynamoDB item (400 KB). */
+export const MAX_CONCURRENT_DATASETS = 1000;
 
 /** How long a function waits for one Visual Layer answer before it counts as a timeout. */
 export const VISUAL_LAYER_REQUEST_TIMEOUT_MS = 20_000;
@@ -116,6 +123,7 @@ export function parseConfig(read: ContextReader): IngestConfig {
     ),
     datasetNamePrefix: p.string('datasetNamePrefix', /^.{0,50}$/, 'at most 50 printable characters'),
     alarmEmail: p.optionalString('alarmEmail', EMAIL, 'an e-mail address'),
+    maxConcurrentDatasets: p.integer('maxConcurrentDatasets', 0, MAX_CONCURRENT_DATASETS),
   };
   if (
     config.maxPollIntervalSeconds < config.pollIntervalSeconds &&

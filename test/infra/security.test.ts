@@ -276,6 +276,22 @@ describe('IAM scope with the defaults', () => {
         'dynamodb:UpdateItem RecordsTable',
         'dynamodb:Query RecordsTable',
         'states:DescribeExecution WorkflowStateMachine',
+        // Gives back the slots of ended executions and hands them on.
+        'dynamodb:GetItem GateTable',
+        'dynamodb:UpdateItem GateTable',
+        'dynamodb:DeleteItem GateTable',
+        'dynamodb:Query GateTable',
+        'states:SendTaskSuccess WorkflowStateMachine',
+      ],
+      GateGateRole: [
+        ...own('GateGate'),
+        'dynamodb:GetItem GateTable',
+        'dynamodb:PutItem GateTable',
+        'dynamodb:UpdateItem GateTable',
+        'dynamodb:DeleteItem GateTable',
+        'dynamodb:Query GateTable',
+        'states:SendTaskSuccess WorkflowStateMachine',
+        'states:DescribeExecution WorkflowStateMachine',
       ],
     };
     for (const [role, actions] of Object.entries(expected)) {
@@ -284,7 +300,7 @@ describe('IAM scope with the defaults', () => {
     const machine = [...(granted.get('WorkflowStateMachineRole') ?? [])];
     expect(machine.filter((a) => a.startsWith('dynamodb:'))).toEqual(['dynamodb:UpdateItem RecordsTable']);
     expect(machine.filter((a) => a.startsWith('lambda:'))).toEqual([
-      'lambda:InvokeFunction CheckStatus,CreateDataset,PlanFolder,TriggerSettleFolder',
+      'lambda:InvokeFunction CheckStatus,CreateDataset,Gate,PlanFolder,TriggerSettleFolder',
     ]);
   });
 });
@@ -306,6 +322,7 @@ describe('alarms', () => {
     const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm')) as Resource[];
     const metrics = alarms.map((a) => `${a.Properties.Namespace}/${a.Properties.MetricName}`).sort();
     expect(metrics).toEqual([
+      'AWS/Lambda/Errors',
       'AWS/Lambda/Errors',
       'AWS/Lambda/Errors',
       'AWS/Lambda/Errors',

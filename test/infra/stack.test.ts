@@ -24,7 +24,7 @@ type Resource = { Type: string; Properties: Record<string, unknown> };
 describe('default stack', () => {
   const app = useSynthesizedApp();
 
-  it('bundles its six functions on Node.js 24, ARM64, traced, with their own log groups', () => {
+  it('bundles its seven functions on Node.js 24, ARM64, traced, with their own log groups', () => {
     const template = templateOf(app());
     const functions = template.findResources('AWS::Lambda::Function');
     expect(
@@ -34,6 +34,7 @@ describe('default stack', () => {
     ).toEqual([
       'CheckStatus',
       'CreateDataset',
+      'Gate',
       'PlanFolder',
       'ReconcilerReconcile',
       'TriggerFoldEvents',
@@ -232,7 +233,9 @@ describe('default stack', () => {
     const tasks = Object.entries(States).filter(([, s]) => s.Type === 'Task');
     expect(tasks.length).toBeGreaterThanOrEqual(8);
     for (const [name, state] of tasks) {
-      expect(state.TimeoutSeconds, name).toBeGreaterThan(0);
+      // The wait for a slot of the gate ends at the attempt's deadline, which the task before it says.
+      if (name === 'WaitForSlot') expect(state.TimeoutSecondsPath).toBe('$.gate.value.waitSeconds');
+      else expect(state.TimeoutSeconds, name).toBeGreaterThan(0);
       if (String(state.Resource).includes('lambda:invoke')) {
         const retried = (state.Retry as { ErrorEquals: string[] }[]).flatMap((r) => r.ErrorEquals);
         expect(retried, name).toContain('Lambda.TooManyRequestsException');
@@ -399,7 +402,8 @@ describe('stack with trigger=marker', () => {
       ],
     });
     template.resourceCountIs('AWS::Lambda::EventSourceMapping', 0);
-    template.resourceCountIs('AWS::DynamoDB::Table', 1);
+    // Records, and the gate on datasets in flight; no ledger.
+    template.resourceCountIs('AWS::DynamoDB::Table', 2);
     expect(definitionOf(app()).StartAt).toBe('PlanFolder');
   });
 
@@ -409,7 +413,7 @@ describe('stack with trigger=marker', () => {
       Type: 'Pass',
       Parameters: { value: { 'since.$': '$$.State.EnteredTime' } },
       ResultPath: '$.created',
-      Next: 'CreateDataset',
+      Next: 'AcquireSlot',
     });
     for (const name of ['CreateDataset', 'CheckStatus']) {
       expect((States[name] as { Parameters: { Payload: object } }).Parameters.Payload, name).toMatchObject({

@@ -35,6 +35,7 @@ describe('parseConfig', () => {
       secretName: 'vl/credentials',
       datasetNamePrefix: 'prod-',
       alarmEmail: 'ops@example.com',
+      maxConcurrentDatasets: '0',
     });
     expect(config).toEqual({
       bucketName: 'acme-vision-drops',
@@ -50,6 +51,7 @@ describe('parseConfig', () => {
       secretName: 'vl/credentials',
       datasetNamePrefix: 'prod-',
       alarmEmail: 'ops@example.com',
+      maxConcurrentDatasets: 0,
     });
   });
 
@@ -73,6 +75,12 @@ describe('parseConfig', () => {
     ['secretName', 'has space', /secretName="has space"/],
     ['datasetNamePrefix', 'x'.repeat(51), /datasetNamePrefix/],
     ['alarmEmail', 'not-an-email', /alarmEmail="not-an-email" is invalid: expected an e-mail address/],
+    [
+      'maxConcurrentDatasets',
+      '-1',
+      /maxConcurrentDatasets="-1" is invalid: expected a whole number from 0 to 1000/,
+    ],
+    ['maxConcurrentDatasets', '2.5', /maxConcurrentDatasets="2.5".*whole number/],
   ])('rejects %s=%j with a message naming key, value and what is allowed', (key, value, message) => {
     expect(() => parse({ [key]: value })).toThrowError(ConfigError);
     expect(() => parse({ [key]: value })).toThrowError(message);
