@@ -177,6 +177,9 @@ export class LocalPipeline {
       AWS_ENDPOINT_URL_SFN: sfnUrl,
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
       AWS_LAMBDA_FUNCTION_NAME: 'local',
+      // No X-Ray here (Powertools Tracer is off outside Lambda); without it the X-Ray SDK would add an
+      // async hook to this process each time a bundle is loaded.
+      AWS_XRAY_MANUAL_MODE: 'true',
     };
     this.captureFunctionLogs();
     for (const [logicalId, resource] of Object.entries(template.Resources)) {
@@ -573,7 +576,10 @@ export class LocalPipeline {
     if (this.ownsApp) this.app.dispose();
   }
 
-  /** Keeps the functions' JSON log lines (Powertools writes them to stdout/stderr) off the console. */
+  /**
+   * Keeps the functions' JSON log lines and metrics (Powertools writes them to stdout/stderr; metrics
+   * as EMF lines, `{"_aws":…}`) off the console.
+   */
   private captureFunctionLogs(): void {
     const streams = [process.stdout, process.stderr];
     const originals = streams.map((s) => s.write.bind(s));
@@ -584,6 +590,7 @@ export class LocalPipeline {
         if (
           text.startsWith('{"level":') ||
           text.startsWith('{"cold_start":') ||
+          text.startsWith('{"_aws":') ||
           text.includes('"service":"vl-ingest"')
         ) {
           this.functionLogs.push(...text.split('\n').filter(Boolean));

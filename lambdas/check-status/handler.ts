@@ -1,12 +1,24 @@
 import { InvalidInputError } from '../shared/errors';
+import {
+  countFailedCheck,
+  countPollOutcome,
+  createObservability,
+  instrumented,
+  observeVisualLayer,
+} from '../shared/observability';
 import { asFailedCheck } from '../shared/polling/failed-check';
 import { decideAfterPoll, type PollDecision, type PollLimits } from '../shared/polling/poll';
 import { createLogger, createVisualLayerClient, logFailure } from '../shared/runtime';
 import { readSettings } from '../shared/settings';
 
 const logger = createLogger();
+const observability = createObservability();
+const { metrics, tracer } = observability;
 const settings = readSettings('check-status', process.env);
-const client = createVisualLayerClient(settings.visualLayer);
+const client = createVisualLayerClient(settings.visualLayer, {
+  tracer,
+  onExchange: observeVisualLayer(metrics),
+});
 const limits: PollLimits = settings.polling;
 const reportedUnknown = new Set<string>();
 
@@ -18,8 +30,8 @@ export interface CheckStatusEvent {
   lastWaitSeconds?: number;
 }
 
-/** Reads a dataset's status once and decides the loop's next step. */
-export const handler = async (event: CheckStatusEvent): Promise<PollDecision> => {
+/** Reads a dataset's status once and decides the loop's next step; counts the ends and failed checks. */
+const checkStatus = async (event: CheckStatusEvent): Promise<PollDecision> => {
   const { datasetId, since, polls, lastWaitSeconds } = parseEvent(event);
   try {
     const status = await client.getDatasetStatus(datasetId);
@@ -30,13 +42,19 @@ export const handler = async (event: CheckStatusEvent): Promise<PollDecision> =>
         vlStatus: status.vlStatus,
       });
     }
-    return decideAfterPoll(status, { polls, lastWaitSeconds, since }, limits, new Date());
+    const decision = decideAfterPoll(status, { polls, lastWaitSeconds, since }, limits, new Date());
+    countPollOutcome(metrics, decision, since);
+    return decision;
   } catch (error) {
     const failure = asFailedCheck(error);
+    countFailedCheck(metrics);
     logFailure(logger, 'status check failed', failure);
     throw failure;
   }
 };
+
+/** The Lambda handler: {@link checkStatus}, traced, its metrics flushed. */
+export const handler = instrumented(observability, 'check-status', checkStatus);
 
 function parseEvent(event: CheckStatusEvent) {
   const { datasetId, since, polls = 0, lastWaitSeconds = 0 } = event ?? {};

@@ -1,14 +1,23 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { InvalidInputError, TransientDependencyError } from '../shared/errors';
+import { createObservability, instrumented, observeVisualLayer } from '../shared/observability';
 import { FolderRecords } from '../shared/record/record-store';
 import { createLogger, createVisualLayerClient, logFailure } from '../shared/runtime';
 import { readSettings } from '../shared/settings';
 import { createDatasetOnce } from '../shared/visual-layer/create-dataset';
 
 const logger = createLogger();
+const observability = createObservability();
+const { metrics, tracer } = observability;
 const settings = readSettings('create-dataset', process.env);
-const client = createVisualLayerClient(settings.visualLayer);
-const records = new FolderRecords(new DynamoDBClient({}), settings.records.recordsTable);
+const client = createVisualLayerClient(settings.visualLayer, {
+  tracer,
+  onExchange: observeVisualLayer(metrics),
+});
+const records = new FolderRecords(
+  tracer.captureAWSv3Client(new DynamoDBClient({})),
+  settings.records.recordsTable,
+);
 
 /** Input from the state machine. */
 export interface CreateDatasetEvent {
@@ -30,7 +39,7 @@ export interface CreateDatasetResult {
  * Creates (or adopts) the Visual Layer dataset for one folder. A record that already holds a dataset
  * (its folder was claimed again after its execution was lost) resumes that one: never a second.
  */
-export const handler = async (event: CreateDatasetEvent): Promise<CreateDatasetResult> => {
+const createDataset = async (event: CreateDatasetEvent): Promise<CreateDatasetResult> => {
   const request = parseEvent(event);
   logger.appendKeys({ folderUri: request.folderUri });
   try {
@@ -57,6 +66,9 @@ export const handler = async (event: CreateDatasetEvent): Promise<CreateDatasetR
     logger.resetKeys();
   }
 };
+
+/** The Lambda handler: {@link createDataset}, traced, its Visual Layer requests counted. */
+export const handler = instrumented(observability, 'create-dataset', createDataset);
 
 function parseEvent(event: CreateDatasetEvent) {
   const { folderUri, datasetName, notBefore } = event ?? {};
