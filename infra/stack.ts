@@ -3,8 +3,8 @@ import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
 import { type IngestConfig, VISUAL_LAYER_REQUEST_TIMEOUT_MS } from './config';
 import { VisualLayerCredentials } from './constructs/credentials';
-import { IngestAlarms } from './constructs/ingest-alarms';
 import { IngestBucket } from './constructs/ingest-bucket';
+import { IngestMonitoring } from './constructs/monitoring/ingest-monitoring';
 import { ObjectLedger } from './constructs/object-ledger';
 import { PipelineFunction } from './constructs/pipeline-function';
 import { PipelineKey } from './constructs/pipeline-key';
@@ -29,6 +29,7 @@ export const OUTPUTS = {
   deadLetterQueue: 'DeadLetterQueueUrl',
   alarmTopic: 'AlarmTopicArn',
   objectQueue: 'ObjectQueueArn',
+  dashboard: 'DashboardUrl',
 } as const;
 
 /** The whole pipeline. Composition only: each concern is its own construct. */
@@ -122,10 +123,12 @@ export class VlIngestStack extends Stack {
       logKey: key,
     });
 
-    const alarms = new IngestAlarms(this, 'Alarms', {
+    const monitoring = new IngestMonitoring(this, 'Monitoring', {
       stateMachine: workflow.stateMachine,
       deadLetterQueue: trigger.deadLetterQueue,
+      objectQueue: trigger instanceof QuietTrigger ? trigger.objectQueue : undefined,
       functions: [planFunction, createFunction, statusFunction, ...trigger.functions, reconciler.function],
+      recordsTable: records.table,
       key,
       alarmEmail: config.alarmEmail,
     });
@@ -137,8 +140,12 @@ export class VlIngestStack extends Stack {
       });
     }
     new CfnOutput(this, OUTPUTS.alarmTopic, {
-      value: alarms.topic.topicArn,
+      value: monitoring.topic.topicArn,
       description: 'Failure alarms notify this topic',
+    });
+    new CfnOutput(this, OUTPUTS.dashboard, {
+      value: monitoring.dashboardUrl,
+      description: 'CloudWatch dashboard: folders by outcome, Visual Layer, executions, queues, functions',
     });
     new CfnOutput(this, OUTPUTS.bucket, {
       value: drops.bucket.bucketName,

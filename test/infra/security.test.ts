@@ -298,13 +298,35 @@ function resourceName(resources: string): string {
   return [...new Set(ids)].sort().join(',');
 }
 
+/**
+ * The one metric an alarm watches, however it is written: as properties of the alarm, or as the only
+ * query of its `Metrics` (the form CloudFormation gets when the metric has a label).
+ */
+function alarmMetric(alarm: Record<string, unknown>): Record<string, unknown> {
+  const queries = alarm.Metrics as
+    | {
+        MetricStat?: { Metric: Record<string, unknown>; Period: number; Stat: string };
+        ReturnData?: boolean;
+      }[]
+    | undefined;
+  if (!queries) return alarm;
+  expect(queries, 'one metric, no math').toHaveLength(1);
+  const stat = queries[0]?.MetricStat;
+  return { ...stat?.Metric, Period: stat?.Period, Statistic: stat?.Stat };
+}
+
 describe('alarms', () => {
   const app = useSynthesizedApp({ alarmEmail: 'ops@example.com' });
 
   it("alarm on failed and timed-out executions, dead letters and every function's errors, into the topic", () => {
     const template = templateOf(app());
-    const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm')) as Resource[];
-    const metrics = alarms.map((a) => `${a.Properties.Namespace}/${a.Properties.MetricName}`).sort();
+    const alarms = (Object.values(template.findResources('AWS::CloudWatch::Alarm')) as Resource[]).map(
+      (a): Record<string, unknown> & { metric: Record<string, unknown> } => ({
+        ...a.Properties,
+        metric: alarmMetric(a.Properties),
+      }),
+    );
+    const metrics = alarms.map((a) => `${a.metric.Namespace}/${a.metric.MetricName}`).sort();
     expect(metrics).toEqual([
       'AWS/Lambda/Errors',
       'AWS/Lambda/Errors',
@@ -316,16 +338,52 @@ describe('alarms', () => {
       'AWS/States/ExecutionsFailed',
       'AWS/States/ExecutionsTimedOut',
     ]);
-    const topic = Object.keys(template.findResources('AWS::SNS::Topic'))[0];
+    const topics = Object.keys(template.findResources('AWS::SNS::Topic'));
+    expect(topics).toHaveLength(1);
     for (const alarm of alarms) {
-      expect(alarm.Properties).toMatchObject({
+      // The first occurrence in five minutes fires; no data is not an alarm.
+      expect(alarm).toMatchObject({
         Threshold: 1,
         ComparisonOperator: 'GreaterThanOrEqualToThreshold',
         TreatMissingData: 'notBreaching',
-        AlarmActions: [{ Ref: topic }],
+        EvaluationPeriods: 1,
+        AlarmActions: [{ Ref: topics[0] }],
       });
-      expect(String(alarm.Properties.AlarmDescription).length).toBeGreaterThan(30);
+      expect(alarm.metric).toMatchObject({
+        Period: 300,
+        Statistic: alarm.metric.MetricName === 'ApproximateNumberOfMessagesVisible' ? 'Maximum' : 'Sum',
+      });
+      expect(alarm.DatapointsToAlarm ?? 1).toBe(1);
+      expect(alarm.OKActions).toBeUndefined();
+      expect(String(alarm.AlarmDescription).length).toBeGreaterThan(30);
     }
+    expect(alarms.map((a) => a.AlarmName).sort()).toEqual(
+      [
+        'ExecutionsFailed',
+        'ExecutionsTimedOut',
+        'DeadLetters',
+        ...['PlanFolder', 'CreateDataset', 'CheckStatus', 'SettleFolder', 'FoldEvents', 'Reconcile'].map(
+          (fn) => `${fn}Errors`,
+        ),
+      ]
+        .map((name) => `VlIngest-${name}`)
+        .sort(),
+    );
+    // Each on its own resource: the state machine, the dead-letter queue, each of the six functions once.
+    const watched = alarms.map((a) => resourceName(JSON.stringify(a.metric.Dimensions))).sort();
+    expect(watched).toEqual(
+      [
+        'CheckStatus',
+        'CreateDataset',
+        'PlanFolder',
+        'ReconcilerReconcile',
+        'TriggerDeadLetters',
+        'TriggerFoldEvents',
+        'TriggerSettleFolder',
+        'WorkflowStateMachine',
+        'WorkflowStateMachine',
+      ].sort(),
+    );
     template.hasResourceProperties('AWS::SNS::Subscription', {
       Protocol: 'email',
       Endpoint: 'ops@example.com',

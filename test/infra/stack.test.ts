@@ -8,16 +8,61 @@ import {
   FOLD_BATCH_WINDOW,
   FOLD_MAX_RECEIVES,
 } from '../../infra/constructs/triggers/quiet-trigger';
+import { METRIC_NAMES, METRICS_NAMESPACE } from '../../lambdas/shared/metric-names';
 import {
   HISTORY_EVENT_LIMIT,
   MAX_CONSECUTIVE_POLL_FAILURES,
   MAX_POLLS,
   MAX_SETTLE_CHECKS,
 } from '../../lambdas/shared/polling/limits';
+import type { SynthesizedApp } from '../../local/aws/cloud-assembly';
 import { matchesPattern } from '../../local/aws/event-pattern';
+import { type DashboardMetric, dashboardsOf } from '../../scripts/dashboard-body';
 import { definitionOf, rulePatternOf, templateOf, useSynthesizedApp } from '../support/synth';
 
 type Resource = { Type: string; Properties: Record<string, unknown> };
+
+/** The logical id of the one resource of a type whose id starts with the stem. */
+function logicalId(app: SynthesizedApp, type: string, stem: string): string {
+  const ids = Object.entries(app.template.Resources)
+    .filter(([id, r]) => r.Type === type && id.startsWith(stem))
+    .map(([id]) => id);
+  if (ids.length !== 1) throw new Error(`expected one ${type} ${stem}, found ${ids.join(', ') || 'none'}`);
+  return ids[0] as string;
+}
+
+/** The stack's one dashboard: every metric of every graph, with the title of its widget. */
+function dashboardMetrics(app: SynthesizedApp): (DashboardMetric & { widget: string })[] {
+  const dashboards = dashboardsOf(app.template);
+  expect(dashboards).toHaveLength(1);
+  const widgets = dashboards[0]?.widgets ?? [];
+  for (const w of widgets) expect(w.x + w.width, w.title).toBeLessThanOrEqual(24);
+  return widgets.flatMap((w) => w.metrics.map((m) => ({ ...m, widget: w.title })));
+}
+
+/** Whether a graph of the dashboard draws the metric (namespace, name and exactly these dimensions). */
+function draws(
+  metrics: DashboardMetric[],
+  namespace: string,
+  name: string,
+  dimensions: Record<string, string>,
+): boolean {
+  return metrics.some(
+    (m) =>
+      m.namespace === namespace &&
+      m.name === name &&
+      JSON.stringify(m.dimensions) === JSON.stringify(dimensions),
+  );
+}
+
+const FUNCTION_STEMS = [
+  'PlanFolder',
+  'CreateDataset',
+  'CheckStatus',
+  'TriggerSettleFolder',
+  'TriggerFoldEvents',
+  'ReconcilerReconcile',
+];
 
 describe('default stack', () => {
   const app = useSynthesizedApp();
@@ -322,12 +367,64 @@ describe('default stack', () => {
         'AlarmTopicArn',
         'BucketName',
         'CredentialsSecret',
+        'DashboardUrl',
         'DeadLetterQueueUrl',
         'ObjectQueueArn',
         'RecordsTableName',
         'StateMachineArn',
       ].sort(),
     );
+  });
+
+  it("outputs the dashboard's console URL in the stack's region", () => {
+    const dashboard = logicalId(app(), 'AWS::CloudWatch::Dashboard', 'Monitoring');
+    const url = JSON.stringify(templateOf(app()).findOutputs('DashboardUrl').DashboardUrl?.Value);
+    expect(url).toContain('https://');
+    expect(url).toContain('.console.aws.amazon.com/cloudwatch/home?region=');
+    expect(url).toContain('{"Ref":"AWS::Region"}');
+    expect(url).toContain(`{"Ref":"${dashboard}"}`);
+    templateOf(app()).hasResourceProperties('AWS::CloudWatch::Dashboard', { DashboardName: 'VlIngest' });
+  });
+
+  it('draws every metric the functions emit, by the stack as service, with the indexing duration p50 and p95', () => {
+    const metrics = dashboardMetrics(app());
+    for (const name of Object.values(METRIC_NAMES)) {
+      expect(draws(metrics, METRICS_NAMESPACE, name, { service: 'VlIngest' }), name).toBe(true);
+    }
+    for (const m of metrics.filter((x) => x.namespace === METRICS_NAMESPACE)) {
+      expect(Object.keys(m.dimensions), m.name).toEqual(['service']);
+    }
+    const durations = metrics.filter((m) => m.name === METRIC_NAMES.indexingDuration).map((m) => m.stat);
+    expect(durations.sort()).toEqual(['p50', 'p95']);
+    const outcomes = metrics.filter((m) => m.widget === 'Folders by outcome');
+    expect(outcomes.map((m) => m.name ?? m.expression)).toEqual(
+      expect.arrayContaining([
+        METRIC_NAMES.datasetsReady,
+        METRIC_NAMES.datasetsError,
+        METRIC_NAMES.datasetsTimedOut,
+        METRIC_NAMES.recordsReconciled,
+        expect.stringContaining('executionsFailed'),
+      ]),
+    );
+  });
+
+  it('draws failed executions, the queue age, the dead-letter depth, and every function’s errors and throttles', () => {
+    const a = app();
+    const metrics = dashboardMetrics(a);
+    const machine = logicalId(a, 'AWS::StepFunctions::StateMachine', 'Workflow');
+    expect(draws(metrics, 'AWS/States', 'ExecutionsFailed', { StateMachineArn: `\${${machine}}` })).toBe(
+      true,
+    );
+    const deadLetters = logicalId(a, 'AWS::SQS::Queue', 'TriggerDeadLetters');
+    const objects = logicalId(a, 'AWS::SQS::Queue', 'TriggerObjectEvents');
+    const queue = (id: string) => ({ QueueName: `\${${id}.QueueName}` });
+    expect(draws(metrics, 'AWS/SQS', 'ApproximateNumberOfMessagesVisible', queue(deadLetters))).toBe(true);
+    expect(draws(metrics, 'AWS/SQS', 'ApproximateAgeOfOldestMessage', queue(objects))).toBe(true);
+    for (const stem of FUNCTION_STEMS) {
+      const fn = { FunctionName: `\${${logicalId(a, 'AWS::Lambda::Function', stem)}}` };
+      expect(draws(metrics, 'AWS/Lambda', 'Errors', fn), stem).toBe(true);
+      expect(draws(metrics, 'AWS/Lambda', 'Throttles', fn), stem).toBe(true);
+    }
   });
 });
 
@@ -375,6 +472,18 @@ describe('stack with trigger=marker', () => {
     template.resourceCountIs('AWS::Lambda::EventSourceMapping', 0);
     template.resourceCountIs('AWS::DynamoDB::Table', 1);
     expect(definitionOf(app()).StartAt).toBe('PlanFolder');
+  });
+
+  it('draws the dead-letter depth and the functions it has on its dashboard', () => {
+    const a = app();
+    const metrics = dashboardMetrics(a);
+    const deadLetters = logicalId(a, 'AWS::SQS::Queue', 'TriggerDeadLetters');
+    const visible = metrics.filter((m) => m.name === 'ApproximateNumberOfMessagesVisible');
+    expect(visible.map((m) => m.dimensions)).toContainEqual({ QueueName: `\${${deadLetters}.QueueName}` });
+    const functions = new Set(
+      metrics.filter((m) => m.name === 'Errors').map((m) => m.dimensions.FunctionName),
+    );
+    expect(functions.size).toBe(4);
   });
 
   it('matches only the marker object, whatever its size', () => {
