@@ -13,6 +13,7 @@ export interface DashboardMetric {
   expression?: string;
   label?: string;
   stat?: string;
+  color?: string;
   visible?: boolean;
 }
 
@@ -49,26 +50,28 @@ function intrinsicText(value: unknown): string {
   return '<intrinsic>';
 }
 
-/** A metric array of a graph widget: `[ns, name, dim, value, …, {options}]`, `[".", …]` or `[{expression}]`. */
-function readMetric(entry: unknown[], previous?: DashboardMetric): DashboardMetric {
+/**
+ * A metric array of a graph widget: `[ns, name, dim, value, …, {options}]` (`"."` repeats the part of
+ * the metric before at the same position) or `[{expression, …}]`. Returns the metric and its parts.
+ */
+function readMetric(entry: unknown[], previous: string[]): { metric: DashboardMetric; parts: string[] } {
   const last = entry.at(-1);
   const options = (last && typeof last === 'object' ? last : {}) as Record<string, unknown>;
-  const parts = (options === last ? entry.slice(0, -1) : entry) as string[];
+  const written = (options === last ? entry.slice(0, -1) : entry) as string[];
+  const parts = written.map((part, i) => (part === '.' ? (previous[i] ?? part) : part));
   const metric: DashboardMetric = {
     dimensions: {},
     label: options.label as string | undefined,
     stat: options.stat as string | undefined,
+    color: options.color as string | undefined,
     visible: options.visible as boolean | undefined,
   };
-  if (typeof options.expression === 'string') return { ...metric, expression: options.expression };
-  // "." repeats the part of the previous metric at the same position.
-  const at = (i: number, previousValue?: string) => (parts[i] === '.' ? previousValue : parts[i]);
-  metric.namespace = at(0, previous?.namespace);
-  metric.name = at(1, previous?.name);
-  for (let i = 2; i + 1 < parts.length; i += 2) {
-    metric.dimensions[String(parts[i])] = String(parts[i + 1]);
-  }
-  return metric;
+  if (typeof options.expression === 'string')
+    return { metric: { ...metric, expression: options.expression }, parts };
+  metric.namespace = parts[0];
+  metric.name = parts[1];
+  for (let i = 2; i + 1 < parts.length; i += 2) metric.dimensions[String(parts[i])] = String(parts[i + 1]);
+  return { metric, parts };
 }
 
 /** Every dashboard of the template, its widgets in the order of the body. */
@@ -87,10 +90,11 @@ export function dashboardsOf(template: TemplateLike): DashboardDefinition[] {
         }[];
       };
       const widgets = body.widgets.map((w) => {
-        let previous: DashboardMetric | undefined;
+        let previous: string[] = [];
         const metrics = ((w.properties.metrics as unknown[][] | undefined) ?? []).map((entry) => {
-          previous = readMetric(entry, previous);
-          return previous;
+          const { metric, parts } = readMetric(entry, previous);
+          previous = parts;
+          return metric;
         });
         return {
           type: w.type,

@@ -1,6 +1,9 @@
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
 import { Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { SETTLE_CAP_SECONDS } from '../../infra/config';
+import { REPO_ROOT } from '../../infra/constructs/pipeline-function';
 import { RECONCILED_STATUSES, SWEEP_INTERVAL } from '../../infra/constructs/reconciler';
 import { TARGET_MAX_EVENT_AGE, TARGET_RETRY_ATTEMPTS } from '../../infra/constructs/triggers/object-trigger';
 import {
@@ -18,6 +21,7 @@ import {
 import type { SynthesizedApp } from '../../local/aws/cloud-assembly';
 import { matchesPattern } from '../../local/aws/event-pattern';
 import { type DashboardMetric, dashboardsOf } from '../../scripts/dashboard-body';
+import { DASHBOARD_CAPTION, DASHBOARD_PICTURE, renderDashboardSvg } from '../../scripts/dashboard-svg';
 import { definitionOf, rulePatternOf, templateOf, useSynthesizedApp } from '../support/synth';
 
 type Resource = { Type: string; Properties: Record<string, unknown> };
@@ -405,6 +409,16 @@ describe('default stack', () => {
         METRIC_NAMES.recordsReconciled,
         expect.stringContaining('executionsFailed'),
       ]),
+    );
+  });
+
+  it('is pictured in the docs as it is synthesized (npm run docs:dashboard redraws it)', () => {
+    const [dashboard] = dashboardsOf(app().template);
+    if (!dashboard) throw new Error('no dashboard');
+    const pictured = readFileSync(path.join(REPO_ROOT, DASHBOARD_PICTURE), 'utf8');
+    const current = renderDashboardSvg(dashboard, DASHBOARD_CAPTION);
+    expect(pictured === current, `${DASHBOARD_PICTURE} is out of date: run npm run docs:dashboard`).toBe(
+      true,
     );
   });
 

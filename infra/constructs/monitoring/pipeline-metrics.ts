@@ -43,7 +43,7 @@ export function pipelineMetricGroups(
       error,
       timedOut,
     },
-    label: 'FAILED (failed executions less ERROR and TIMED_OUT)',
+    label: 'FAILED (failed − ERROR − TIMED_OUT)',
     color: COLORS.failed,
     period: METRIC_PERIOD,
   });
