@@ -8,7 +8,7 @@ import { VlIngestStack } from './stack';
  * process with their own context and output folder.
  */
 export function buildApp(app: App, stackName = 'VlIngest'): VlIngestStack {
-  const config = parseConfig((key) => app.node.tryGetContext(key));
+  const config = parseConfig((key) => app.node.tryGetContext(key), Object.keys(app.node.getAllContext()));
   const stack = new VlIngestStack(app, stackName, {
     config,
     description: 'vl-ingest: S3 folder drops become Visual Layer datasets',

@@ -1,5 +1,6 @@
 import { MAX_POLLS, pollsToDeadline } from '../lambdas/shared/polling/limits';
-import { BUCKET_NAME, ContextParser, EMAIL, MARKER_NAME, SECRET_NAME } from './context-parser';
+import { lookAlikeKeyProblems } from './context-keys';
+import { BUCKET_NAME, ContextParser, EMAIL, MARKER_NAME } from './context-parser';
 
 /** How the dataset creation is triggered; see docs/how-it-works.md, "Triggers". */
 export type Trigger = 'quiet' | 'marker';
@@ -87,12 +88,14 @@ export type ContextReader = (key: string) => unknown;
 
 /**
  * Reads and validates the configuration from CDK context (`-c key=value` gives strings, cdk.json may
- * give numbers). Unset keys take the defaults of the README's configuration table.
+ * give numbers). Unset keys take the defaults of the README's configuration table. A context key
+ * that is not a setting but looks like one (`Trigger`, `quietsecond`) is a problem too.
  *
+ * @param contextKeys every key of the app's context (`Object.keys(app.node.getAllContext())`).
  * @throws ConfigError naming each invalid key, its value and what is allowed.
  */
-export function parseConfig(read: ContextReader): IngestConfig {
-  const problems: string[] = [];
+export function parseConfig(read: ContextReader, contextKeys: Iterable<string> = []): IngestConfig {
+  const problems = lookAlikeKeyProblems(contextKeys, CONFIG_KEYS, read);
   const p = new ContextParser(read, DEFAULT_CONFIG, problems);
   const config: IngestConfig = {
     bucketName: p.optionalString(
@@ -109,11 +112,7 @@ export function parseConfig(read: ContextReader): IngestConfig {
     maxPollIntervalSeconds: p.integer('maxPollIntervalSeconds', 1, 86_400),
     maxWaitMinutes: p.number('maxWaitMinutes', 0, 525_600),
     visualLayerBaseUrl: p.url('visualLayerBaseUrl'),
-    secretName: p.optionalString(
-      'secretName',
-      SECRET_NAME,
-      'a Secrets Manager name or ARN (letters, digits, /_+=.@-:)',
-    ),
+    secretName: p.secretId('secretName'),
     datasetNamePrefix: p.string('datasetNamePrefix', /^.{0,50}$/, 'at most 50 printable characters'),
     alarmEmail: p.optionalString('alarmEmail', EMAIL, 'an e-mail address'),
   };

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError, DEFAULT_CONFIG, parseConfig } from '../../infra/config';
 
-const parse = (context: Record<string, unknown>) => parseConfig((key) => context[key]);
+const parse = (context: Record<string, unknown>) => parseConfig((key) => context[key], Object.keys(context));
 
 describe('parseConfig', () => {
   it('takes every default when nothing is set', () => {
@@ -76,6 +76,59 @@ describe('parseConfig', () => {
   ])('rejects %s=%j with a message naming key, value and what is allowed', (key, value, message) => {
     expect(() => parse({ [key]: value })).toThrowError(ConfigError);
     expect(() => parse({ [key]: value })).toThrowError(message);
+  });
+
+  it.each([
+    ['Trigger', 'marker', 'trigger'],
+    ['quietsecond', '5', 'quietSeconds'],
+    ['folderdepth', '2', 'folderDepth'],
+    ['bucket', 'acme-vision-drops', 'bucketName'],
+    ['visualLayerBaseURL', 'http://vl', 'visualLayerBaseUrl'],
+  ])('refuses the look-alike key %s=%j, naming the key it resembles', (key, value, meant) => {
+    expect(() => parse({ [key]: value })).toThrowError(
+      `${key}=${JSON.stringify(value)} is not a vl-ingest setting: did you mean ${meant}?`,
+    );
+  });
+
+  it("ignores CDK's own context keys and keys that resemble no setting", () => {
+    expect(
+      parse({
+        '@aws-cdk/core:checkSecretUsage': true,
+        'aws:cdk:enable-path-metadata': true,
+        'aws:cdk:bundling-stacks': ['**'],
+        'availability-zones:account=123456789012:region=eu-west-1': ['eu-west-1a'],
+        'cli-telemetry': false,
+        'acknowledged-issue-numbers': [32775],
+        team: 'vision',
+      }),
+    ).toEqual(DEFAULT_CONFIG);
+  });
+
+  it.each([
+    'https://app.visual-layer.com/api/v1',
+    'https://app.visual-layer.com/api/v1/',
+    'http://vl.internal:2080/api/v1',
+  ])('refuses visualLayerBaseUrl=%s, saying to drop /api/v1', (url) => {
+    expect(() => parse({ visualLayerBaseUrl: url })).toThrowError(
+      `visualLayerBaseUrl=${JSON.stringify(url)} is invalid: drop the trailing /api/v1`,
+    );
+  });
+
+  it('refuses a secret ARN without its 6-character suffix, suggesting the name or the full ARN', () => {
+    const arn = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:vl/creds';
+    expect(() => parse({ secretName: arn })).toThrowError(
+      `secretName="${arn}" is invalid: expected the secret's name ("vl/creds"), or its full ARN ` +
+        'arn:<partition>:secretsmanager:<region>:<account>:secret:<name>-XXXXXX',
+    );
+    expect(() =>
+      parse({ secretName: 'arn:aws:secretsmanager:eu-west-1:secret:vl/creds-a1B2c3' }),
+    ).toThrowError(/secretName=/);
+  });
+
+  it('accepts a secret by name or by its full ARN', () => {
+    const arn = 'arn:aws-cn:secretsmanager:cn-north-1:123456789012:secret:vl/creds-a1B2c3';
+    expect(parse({ secretName: arn }).secretName).toBe(arn);
+    expect(parse({ secretName: 'vl/creds' }).secretName).toBe('vl/creds');
   });
 
   it('rejects a maximum poll interval below the first one', () => {
