@@ -1,9 +1,12 @@
 import { MAX_POLLS, pollsToDeadline } from '../lambdas/shared/polling/limits';
 import { lookAlikeKeyProblems } from './context-keys';
-import { BUCKET_NAME, ContextParser, EMAIL, MARKER_NAME } from './context-parser';
+import { BUCKET_NAME, ContextParser, EMAIL, EXTERNAL_ID, KMS_KEY_ARN, MARKER_NAME } from './context-parser';
 
 /** How the dataset creation is triggered; see docs/how-it-works.md, "Triggers". */
 export type Trigger = 'quiet' | 'marker';
+
+/** Whether the stack creates the read-only role Visual Layer assumes to read the bucket. */
+export type VisualLayerAccess = 'role' | 'none';
 
 /** The validated configuration of one deployment. Keys and defaults match the README's table. */
 export interface IngestConfig {
@@ -32,6 +35,12 @@ export interface IngestConfig {
   datasetNamePrefix: string;
   /** Address subscribed to failure alarms. */
   alarmEmail?: string;
+  /** Create the read-only role Visual Layer assumes (`role`), or leave bucket access to the owner (`none`). */
+  visualLayerAccess: VisualLayerAccess;
+  /** Require this external id in that role's trust policy. */
+  visualLayerExternalId?: string;
+  /** The customer KMS key of an existing bucket, for that role's `kms:Decrypt`. */
+  bucketKmsKeyArn?: string;
 }
 
 /** Every configuration key, in README order. */
@@ -49,6 +58,9 @@ export const CONFIG_KEYS = [
   'secretName',
   'datasetNamePrefix',
   'alarmEmail',
+  'visualLayerAccess',
+  'visualLayerExternalId',
+  'bucketKmsKeyArn',
 ] as const satisfies readonly (keyof IngestConfig)[];
 
 /** The defaults of the README's configuration table. */
@@ -63,6 +75,7 @@ export const DEFAULT_CONFIG: IngestConfig = {
   maxWaitMinutes: 1440,
   visualLayerBaseUrl: 'https://app.visual-layer.com',
   datasetNamePrefix: '',
+  visualLayerAccess: 'role',
 };
 
 /** How long a function waits for one Visual Layer answer before it counts as a timeout. */
@@ -81,6 +94,27 @@ export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
     super(`Invalid vl-ingest configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
   }
+}
+
+/** Settings of the Visual Layer read role that would have no effect as given. */
+function readRoleProblems(config: IngestConfig): string[] {
+  const problems: string[] = [];
+  const { visualLayerAccess, visualLayerExternalId, bucketKmsKeyArn, bucketName } = config;
+  if (visualLayerAccess === 'none') {
+    for (const [key, value] of Object.entries({ visualLayerExternalId, bucketKmsKeyArn })) {
+      if (value !== undefined)
+        problems.push(
+          `${key}=${JSON.stringify(value)} has no effect with visualLayerAccess=none: it is a setting of the read role; ` +
+            'drop it, or use visualLayerAccess=role',
+        );
+    }
+  } else if (bucketKmsKeyArn !== undefined && bucketName === undefined) {
+    problems.push(
+      `bucketKmsKeyArn=${JSON.stringify(bucketKmsKeyArn)} is for an existing bucket (bucketName): ` +
+        'a bucket the stack creates is encrypted with S3 managed keys and needs none',
+    );
+  }
+  return problems;
 }
 
 /** Reads one context value; CDK's `node.tryGetContext` fits. */
@@ -115,7 +149,19 @@ export function parseConfig(read: ContextReader, contextKeys: Iterable<string> =
     secretName: p.secretId('secretName'),
     datasetNamePrefix: p.string('datasetNamePrefix', /^.{0,50}$/, 'at most 50 printable characters'),
     alarmEmail: p.optionalString('alarmEmail', EMAIL, 'an e-mail address'),
+    visualLayerAccess: p.oneOf('visualLayerAccess', ['role', 'none'] as const),
+    visualLayerExternalId: p.optionalString(
+      'visualLayerExternalId',
+      EXTERNAL_ID,
+      '2-1224 letters, digits and +=,.@:/-',
+    ),
+    bucketKmsKeyArn: p.optionalString(
+      'bucketKmsKeyArn',
+      KMS_KEY_ARN,
+      'a KMS key ARN, arn:<partition>:kms:<region>:<account>:key/<key id> (not an alias: policies name the key)',
+    ),
   };
+  problems.push(...readRoleProblems(config));
   if (
     config.maxPollIntervalSeconds < config.pollIntervalSeconds &&
     !problems.some((x) => x.includes('PollInterval'))

@@ -32,9 +32,9 @@ export function editDistance(a: string, b: string): number {
 }
 
 /**
- * The settings a key resembles, closest first: the same name in another case, one at most two edits
- * away, or one that contains it (or that it contains) when the shorter has five characters or more
- * (`bucket` for `bucketName`).
+ * The setting a key resembles (several when equally close): the same name in another case, one at
+ * most two edits away, or one that contains it (or that it contains) when the shorter has five
+ * characters or more (`bucket` for `bucketName`).
  */
 export function lookAlikes(key: string, settings: readonly string[]): string[] {
   const typed = key.toLowerCase();
@@ -46,8 +46,10 @@ export function lookAlikes(key: string, settings: readonly string[]): string[] {
         Math.min(typed.length, name.length) >= 5 && (name.includes(typed) || typed.includes(name));
       return { setting, distance, near: distance <= 2 || contained };
     })
-    .filter((candidate) => candidate.near)
-    .sort((a, b) => a.distance - b.distance)
+    .filter((candidate, _, all) => {
+      const closest = Math.min(...all.filter((c) => c.near).map((c) => c.distance));
+      return candidate.near && candidate.distance === closest;
+    })
     .map((candidate) => candidate.setting);
 }
 

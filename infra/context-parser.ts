@@ -9,6 +9,10 @@ export const SECRET_NAME = /^[A-Za-z0-9/_+=.@-]{1,512}$/;
 export const SECRET_ARN =
   /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@-]+-[A-Za-z0-9]{6}$/;
 export const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+/** What STS accepts as an external id. */
+export const EXTERNAL_ID = /^[\w+=,.@:/-]{2,1224}$/;
+/** A KMS key (single- or multi-Region) by ARN; IAM policies cannot name a key by its alias. */
+export const KMS_KEY_ARN = /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/(?:mrk-[0-9a-f]{32}|[0-9a-f-]{36})$/;
 
 function isPrintable(text: string): boolean {
   return [...text].every((c) => {

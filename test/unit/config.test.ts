@@ -17,6 +17,7 @@ describe('parseConfig', () => {
       maxWaitMinutes: 1440,
       visualLayerBaseUrl: 'https://app.visual-layer.com',
       datasetNamePrefix: '',
+      visualLayerAccess: 'role',
     });
   });
 
@@ -35,6 +36,9 @@ describe('parseConfig', () => {
       secretName: 'vl/credentials',
       datasetNamePrefix: 'prod-',
       alarmEmail: 'ops@example.com',
+      visualLayerAccess: 'role',
+      visualLayerExternalId: 'acme-7f3c',
+      bucketKmsKeyArn: 'arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab',
     });
     expect(config).toEqual({
       bucketName: 'acme-vision-drops',
@@ -50,6 +54,9 @@ describe('parseConfig', () => {
       secretName: 'vl/credentials',
       datasetNamePrefix: 'prod-',
       alarmEmail: 'ops@example.com',
+      visualLayerAccess: 'role',
+      visualLayerExternalId: 'acme-7f3c',
+      bucketKmsKeyArn: 'arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab',
     });
   });
 
@@ -73,6 +80,14 @@ describe('parseConfig', () => {
     ['secretName', 'has space', /secretName="has space"/],
     ['datasetNamePrefix', 'x'.repeat(51), /datasetNamePrefix/],
     ['alarmEmail', 'not-an-email', /alarmEmail="not-an-email" is invalid: expected an e-mail address/],
+    ['visualLayerAccess', 'read', /visualLayerAccess="read" is invalid: expected one of "role", "none"/],
+    ['visualLayerExternalId', 'a b', /visualLayerExternalId="a b" is invalid: expected 2-1224 letters/],
+    [
+      'bucketKmsKeyArn',
+      'arn:aws:kms:eu-west-1:123456789012:alias/drops',
+      /bucketKmsKeyArn=".*alias\/drops" is invalid: expected a KMS key ARN, arn:<partition>:kms:<region>:<account>:key\/<key id>/,
+    ],
+    ['bucketKmsKeyArn', '1234abcd-12ab-34cd-56ef-1234567890ab', /bucketKmsKeyArn=.* is invalid/],
   ])('rejects %s=%j with a message naming key, value and what is allowed', (key, value, message) => {
     expect(() => parse({ [key]: value })).toThrowError(ConfigError);
     expect(() => parse({ [key]: value })).toThrowError(message);
@@ -129,6 +144,36 @@ describe('parseConfig', () => {
     const arn = 'arn:aws-cn:secretsmanager:cn-north-1:123456789012:secret:vl/creds-a1B2c3';
     expect(parse({ secretName: arn }).secretName).toBe(arn);
     expect(parse({ secretName: 'vl/creds' }).secretName).toBe('vl/creds');
+  });
+
+  it('accepts a multi-Region KMS key in any partition', () => {
+    const arn = 'arn:aws-us-gov:kms:us-gov-west-1:123456789012:key/mrk-1234abcd12ab34cd56ef1234567890ab';
+    expect(parse({ bucketName: 'acme-vision-drops', bucketKmsKeyArn: arn }).bucketKmsKeyArn).toBe(arn);
+  });
+
+  it('refuses a bucket KMS key without bucketName: a bucket the stack creates uses S3 managed keys', () => {
+    const arn = 'arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab';
+    expect(() => parse({ bucketKmsKeyArn: arn })).toThrowError(
+      `bucketKmsKeyArn="${arn}" is for an existing bucket (bucketName)`,
+    );
+  });
+
+  it('refuses read-role settings with visualLayerAccess=none, where they would have no effect', () => {
+    try {
+      parse({
+        visualLayerAccess: 'none',
+        visualLayerExternalId: 'acme-7f3c',
+        bucketName: 'acme-vision-drops',
+        bucketKmsKeyArn: 'arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab',
+      });
+      expect.unreachable();
+    } catch (error) {
+      expect((error as ConfigError).problems).toEqual([
+        expect.stringMatching(/^visualLayerExternalId="acme-7f3c" has no effect with visualLayerAccess=none/),
+        expect.stringMatching(/^bucketKmsKeyArn=".*" has no effect with visualLayerAccess=none/),
+      ]);
+    }
+    expect(parse({ visualLayerAccess: 'none' }).visualLayerAccess).toBe('none');
   });
 
   it('rejects a maximum poll interval below the first one', () => {
