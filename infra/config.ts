@@ -41,6 +41,8 @@ export interface IngestConfig {
   visualLayerExternalId?: string;
   /** The customer KMS key of an existing bucket, for that role's `kms:Decrypt`. */
   bucketKmsKeyArn?: string;
+  /** The CloudFormation stack: one per bucket/prefix in the same account and region. */
+  stackName: string;
 }
 
 /** Every configuration key, in README order. */
@@ -61,6 +63,7 @@ export const CONFIG_KEYS = [
   'visualLayerAccess',
   'visualLayerExternalId',
   'bucketKmsKeyArn',
+  'stackName',
 ] as const satisfies readonly (keyof IngestConfig)[];
 
 /** The defaults of the README's configuration table. */
@@ -76,6 +79,7 @@ export const DEFAULT_CONFIG: IngestConfig = {
   visualLayerBaseUrl: 'https://app.visual-layer.com',
   datasetNamePrefix: '',
   visualLayerAccess: 'role',
+  stackName: 'VlIngest',
 };
 
 /** How long a function waits for one Visual Layer answer before it counts as a timeout. */
@@ -159,6 +163,11 @@ export function parseConfig(read: ContextReader, contextKeys: Iterable<string> =
       'bucketKmsKeyArn',
       KMS_KEY_ARN,
       'a KMS key ARN, arn:<partition>:kms:<region>:<account>:key/<key id> (not an alias: policies name the key)',
+    ),
+    stackName: p.string(
+      'stackName',
+      /^[A-Za-z][A-Za-z0-9-]{0,127}$/,
+      'a CloudFormation stack name: a letter, then letters, digits and "-" (at most 128 characters)',
     ),
   };
   problems.push(...readRoleProblems(config));

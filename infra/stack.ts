@@ -1,5 +1,6 @@
 import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import type { CfnTopic } from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
 import { type IngestConfig, VISUAL_LAYER_REQUEST_TIMEOUT_MS } from './config';
 import { VisualLayerCredentials } from './constructs/credentials';
@@ -140,6 +141,9 @@ export class VlIngestStack extends Stack {
       key,
       alarmEmail: config.alarmEmail,
     });
+    // Alarm e-mails name the deployment they come from: one account may run several (stackName).
+    const topic = alarms.topic.node.defaultChild as CfnTopic;
+    topic.displayName = `vl-ingest failures: ${this.stackName}`.slice(0, 100);
 
     if (trigger instanceof QuietTrigger) {
       new CfnOutput(this, OUTPUTS.objectQueue, {

@@ -18,6 +18,7 @@ describe('parseConfig', () => {
       visualLayerBaseUrl: 'https://app.visual-layer.com',
       datasetNamePrefix: '',
       visualLayerAccess: 'role',
+      stackName: 'VlIngest',
     });
   });
 
@@ -39,6 +40,7 @@ describe('parseConfig', () => {
       visualLayerAccess: 'role',
       visualLayerExternalId: 'acme-7f3c',
       bucketKmsKeyArn: 'arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab',
+      stackName: 'VlIngestCams',
     });
     expect(config).toEqual({
       bucketName: 'acme-vision-drops',
@@ -57,6 +59,7 @@ describe('parseConfig', () => {
       visualLayerAccess: 'role',
       visualLayerExternalId: 'acme-7f3c',
       bucketKmsKeyArn: 'arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab',
+      stackName: 'VlIngestCams',
     });
   });
 
@@ -88,6 +91,9 @@ describe('parseConfig', () => {
       /bucketKmsKeyArn=".*alias\/drops" is invalid: expected a KMS key ARN, arn:<partition>:kms:<region>:<account>:key\/<key id>/,
     ],
     ['bucketKmsKeyArn', '1234abcd-12ab-34cd-56ef-1234567890ab', /bucketKmsKeyArn=.* is invalid/],
+    ['stackName', 'vl_ingest', /stackName="vl_ingest" is invalid: expected a CloudFormation stack name/],
+    ['stackName', '2cams', /stackName="2cams" is invalid/],
+    ['stackName', `V${'l'.repeat(128)}`, /stackName="Vl+" is invalid/],
   ])('rejects %s=%j with a message naming key, value and what is allowed', (key, value, message) => {
     expect(() => parse({ [key]: value })).toThrowError(ConfigError);
     expect(() => parse({ [key]: value })).toThrowError(message);
