@@ -4,8 +4,15 @@ import type { ContextReader, IngestConfig } from './config';
 
 export const BUCKET_NAME = /^(?!xn--)(?!.*\.\.)[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 export const MARKER_NAME = /^[^/]{1,255}$/;
-export const SECRET_NAME = /^[A-Za-z0-9/_+=.@:-]{1,2048}$/;
+export const SECRET_NAME = /^[A-Za-z0-9/_+=.@-]{1,512}$/;
+/** A complete secret ARN: Secrets Manager appends `-` and 6 characters to the name. */
+export const SECRET_ARN =
+  /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@-]+-[A-Za-z0-9]{6}$/;
 export const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+/** What STS accepts as an external id. */
+export const EXTERNAL_ID = /^[\w+=,.@:/-]{2,1224}$/;
+/** A KMS key (single- or multi-Region) by ARN; IAM policies cannot name a key by its alias. */
+export const KMS_KEY_ARN = /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/(?:mrk-[0-9a-f]{32}|[0-9a-f-]{36})$/;
 
 function isPrintable(text: string): boolean {
   return [...text].every((c) => {
@@ -32,7 +39,11 @@ export class ContextParser {
   }
 
   private fail<T>(key: string, value: unknown, allowed: string, fallback: T): T {
-    this.problems.push(`${key}=${JSON.stringify(value)} is invalid: expected ${allowed}`);
+    return this.refuse(key, value, `expected ${allowed}`, fallback);
+  }
+
+  private refuse<T>(key: string, value: unknown, why: string, fallback: T): T {
+    this.problems.push(`${key}=${JSON.stringify(value)} is invalid: ${why}`);
     return fallback;
   }
 
@@ -89,6 +100,26 @@ export class ContextParser {
     return this.fail(key, value, allowed, undefined);
   }
 
+  /**
+   * A Secrets Manager secret by name, or by its complete ARN: a function's role can be granted a
+   * secret by ARN only with the 6-character suffix (a partial ARN matches no secret in a policy).
+   */
+  secretId(key: keyof IngestConfig): string | undefined {
+    const value = this.raw(key);
+    if (value === undefined || value === '') return undefined;
+    if (typeof value === 'string' && !value.startsWith('arn:') && SECRET_NAME.test(value)) return value;
+    if (typeof value === 'string' && SECRET_ARN.test(value)) return value;
+    const name = typeof value === 'string' ? /:secret:(.+)$/.exec(value)?.[1] : undefined;
+    return this.fail(
+      key,
+      value,
+      `the secret's name${name ? ` ("${name}")` : ''}, or its full ARN ` +
+        'arn:<partition>:secretsmanager:<region>:<account>:secret:<name>-XXXXXX, ending in the 6 characters ' +
+        'Secrets Manager appends to the name (see the secret in the console)',
+      undefined,
+    );
+  }
+
   /** A key prefix: no leading "/", and a trailing "/" is added so that "incoming" means the folder. */
   prefix(key: keyof IngestConfig): string {
     const value = this.raw(key);
@@ -131,6 +162,14 @@ export class ContextParser {
       url.hash
     ) {
       return this.fail(key, value, allowed, fallback);
+    }
+    if (/\/api\/v1\/?$/.test(url.pathname)) {
+      return this.refuse(
+        key,
+        value,
+        `drop the trailing /api/v1 (the functions add it): ${value.replace(/\/api\/v1\/?$/, '')}`,
+        fallback,
+      );
     }
     return withoutTrailingSlash(value);
   }
