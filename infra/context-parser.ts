@@ -1,6 +1,5 @@
 import { encodeS3EventKey } from '../lambdas/shared/s3/s3-key';
 import { withoutTrailingSlash } from '../lambdas/shared/visual-layer/client';
-import type { ContextReader, IngestConfig } from './config';
 
 export const BUCKET_NAME = /^(?!xn--)(?!.*\.\.)[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 export const MARKER_NAME = /^[^/]{1,255}$/;
@@ -26,14 +25,14 @@ function isPrintable(text: string): boolean {
  * adds a problem naming the key, the value and what is allowed (and takes the default, so every
  * problem is found in one pass).
  */
-export class ContextParser {
+export class ContextParser<C extends object> {
   constructor(
-    private readonly read: ContextReader,
-    private readonly defaults: IngestConfig,
+    private readonly read: (key: string) => unknown,
+    private readonly defaults: C,
     private readonly problems: string[],
   ) {}
 
-  private raw(key: keyof IngestConfig): unknown {
+  private raw(key: keyof C & string): unknown {
     const value = this.read(key);
     return value === undefined || value === null ? undefined : value;
   }
@@ -47,7 +46,7 @@ export class ContextParser {
     return fallback;
   }
 
-  integer(key: keyof IngestConfig, min: number, max: number): number {
+  integer(key: keyof C & string, min: number, max: number): number {
     return this.numeric(
       key,
       (n) => Number.isInteger(n) && n >= min && n <= max,
@@ -55,7 +54,7 @@ export class ContextParser {
     );
   }
 
-  number(key: keyof IngestConfig, exclusiveMin: number, max: number): number {
+  number(key: keyof C & string, exclusiveMin: number, max: number): number {
     return this.numeric(
       key,
       (n) => Number.isFinite(n) && n > exclusiveMin && n <= max,
@@ -64,7 +63,7 @@ export class ContextParser {
   }
 
   /** A number from cdk.json, or its text from `-c key=value`. */
-  private numeric(key: keyof IngestConfig, valid: (n: number) => boolean, allowed: string): number {
+  private numeric(key: keyof C & string, valid: (n: number) => boolean, allowed: string): number {
     const fallback = this.defaults[key] as number;
     const value = this.raw(key);
     if (value === undefined) return fallback;
@@ -77,7 +76,7 @@ export class ContextParser {
     return valid(n) ? n : this.fail(key, value, allowed, fallback);
   }
 
-  oneOf<T extends string>(key: keyof IngestConfig, allowed: readonly T[]): T {
+  oneOf<T extends string>(key: keyof C & string, allowed: readonly T[]): T {
     const fallback = this.defaults[key] as T;
     const value = this.raw(key);
     if (value === undefined) return fallback;
@@ -85,7 +84,7 @@ export class ContextParser {
     return this.fail(key, value, `one of ${allowed.map((a) => `"${a}"`).join(', ')}`, fallback);
   }
 
-  string(key: keyof IngestConfig, pattern: RegExp, allowed: string): string {
+  string(key: keyof C & string, pattern: RegExp, allowed: string): string {
     const fallback = this.defaults[key] as string;
     const value = this.raw(key);
     if (value === undefined) return fallback;
@@ -93,7 +92,7 @@ export class ContextParser {
     return this.fail(key, value, allowed, fallback);
   }
 
-  optionalString(key: keyof IngestConfig, pattern: RegExp, allowed: string): string | undefined {
+  optionalString(key: keyof C & string, pattern: RegExp, allowed: string): string | undefined {
     const value = this.raw(key);
     if (value === undefined || value === '') return undefined;
     if (typeof value === 'string' && pattern.test(value)) return value;
@@ -104,7 +103,7 @@ export class ContextParser {
    * A Secrets Manager secret by name, or by its complete ARN: a function's role can be granted a
    * secret by ARN only with the 6-character suffix (a partial ARN matches no secret in a policy).
    */
-  secretId(key: keyof IngestConfig): string | undefined {
+  secretId(key: keyof C & string): string | undefined {
     const value = this.raw(key);
     if (value === undefined || value === '') return undefined;
     if (typeof value === 'string' && !value.startsWith('arn:') && SECRET_NAME.test(value)) return value;
@@ -121,7 +120,7 @@ export class ContextParser {
   }
 
   /** A key prefix: no leading "/", and a trailing "/" is added so that "incoming" means the folder. */
-  prefix(key: keyof IngestConfig): string {
+  prefix(key: keyof C & string): string {
     const value = this.raw(key);
     if (value === undefined || value === '') return '';
     // The prefix is written into the EventBridge pattern URL-encoded; keep it well inside its 2048 characters.
@@ -141,7 +140,7 @@ export class ContextParser {
     return value.endsWith('/') ? value : `${value}/`;
   }
 
-  url(key: keyof IngestConfig): string {
+  url(key: keyof C & string): string {
     const fallback = this.defaults[key] as string;
     const value = this.raw(key);
     if (value === undefined) return fallback;
