@@ -12,6 +12,7 @@ import { Reconciler } from './constructs/reconciler';
 import { RecordsTable } from './constructs/records-table';
 import { MarkerTrigger } from './constructs/triggers/marker-trigger';
 import { QuietTrigger } from './constructs/triggers/quiet-trigger';
+import { VisualLayerReadRole } from './constructs/visual-layer-read-role';
 import { IngestWorkflow } from './constructs/workflow/ingest-workflow';
 
 /** Props of {@link VlIngestStack}. */
@@ -27,6 +28,8 @@ export const OUTPUTS = {
   table: 'RecordsTableName',
   secret: 'CredentialsSecret',
   deadLetterQueue: 'DeadLetterQueueUrl',
+  deadLetterQueueArn: 'DeadLetterQueueArn',
+  readRole: 'VisualLayerReadRoleArn',
   alarmTopic: 'AlarmTopicArn',
   objectQueue: 'ObjectQueueArn',
   dashboard: 'DashboardUrl',
@@ -41,6 +44,14 @@ export class VlIngestStack extends Stack {
     const key = new PipelineKey(this, 'Encryption').key;
     const drops = new IngestBucket(this, 'Bucket', { existingBucketName: config.bucketName });
     const records = new RecordsTable(this, 'Records');
+    const readRole =
+      config.visualLayerAccess === 'role'
+        ? new VisualLayerReadRole(this, 'VisualLayerRead', {
+            locations: [{ bucket: drops.bucket, prefix: config.prefix }],
+            bucketKmsKeyArn: config.bucketKmsKeyArn,
+            externalId: config.visualLayerExternalId,
+          })
+        : undefined;
     const credentials = new VisualLayerCredentials(this, 'Credentials', {
       existingSecretName: config.secretName,
     });
@@ -164,5 +175,16 @@ export class VlIngestStack extends Stack {
       value: trigger.deadLetterQueue.queueUrl,
       description: 'Events whose execution could not be started',
     });
+    new CfnOutput(this, OUTPUTS.deadLetterQueueArn, {
+      value: trigger.deadLetterQueue.queueArn,
+      description: 'The dead-letter queue by ARN, for replaying it (docs/operations.md)',
+    });
+    if (readRole) {
+      new CfnOutput(this, OUTPUTS.readRole, {
+        value: readRole.role.roleArn,
+        description:
+          'Read-only role Visual Layer assumes to read the drops: register it with Visual Layer support once',
+      });
+    }
   }
 }

@@ -50,8 +50,14 @@ describe.each([
   ['defaults', {}],
   ['marker trigger', { trigger: 'marker' }],
   [
-    'existing bucket, secret and an alarm e-mail',
-    { bucketName: 'acme-vision-drops', secretName: 'vl/creds', alarmEmail: 'ops@example.com' },
+    'existing bucket, secret, an alarm e-mail, and the read role with its external id and bucket key',
+    {
+      bucketName: 'acme-vision-drops',
+      secretName: 'vl/creds',
+      alarmEmail: 'ops@example.com',
+      visualLayerExternalId: 'acme-7f3c',
+      bucketKmsKeyArn: 'arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab',
+    },
   ],
 ])('security with %s', (_name, context) => {
   const app = useSynthesizedApp(context);
@@ -271,6 +277,13 @@ describe('IAM scope with the defaults', () => {
         'sqs:GetQueueUrl TriggerObjectEvents',
         'sqs:ReceiveMessage TriggerObjectEvents',
       ],
+      // Read-only, on the watched bucket: Visual Layer's account assumes it (test/infra/visual-layer-role.test.ts).
+      VisualLayerReadRole: [
+        's3:GetObject BucketDrops',
+        's3:GetObjectVersion BucketDrops',
+        's3:ListBucket BucketDrops',
+        's3:GetBucketLocation BucketDrops',
+      ],
       ReconcilerReconcileRole: [
         ...own('ReconcilerReconcile'),
         'dynamodb:UpdateItem RecordsTable',
@@ -281,6 +294,8 @@ describe('IAM scope with the defaults', () => {
     for (const [role, actions] of Object.entries(expected)) {
       expect([...(granted.get(role) ?? [])].sort(), role).toEqual(actions.sort());
     }
+    // A new role is pinned here too: none may slip in unlisted.
+    expect([...granted.keys()].sort()).toEqual([...Object.keys(expected), 'WorkflowStateMachineRole'].sort());
     const machine = [...(granted.get('WorkflowStateMachineRole') ?? [])];
     expect(machine.filter((a) => a.startsWith('dynamodb:'))).toEqual(['dynamodb:UpdateItem RecordsTable']);
     expect(machine.filter((a) => a.startsWith('lambda:'))).toEqual([

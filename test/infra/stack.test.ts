@@ -366,6 +366,10 @@ describe('default stack', () => {
 
   it('outputs what a user or the CLI needs next', () => {
     const outputs = templateOf(app()).findOutputs('*');
+    const deadLetters = Object.keys(templateOf(app()).findResources('AWS::SQS::Queue')).find((id) =>
+      id.includes('DeadLetters'),
+    );
+    expect(outputs.DeadLetterQueueArn?.Value).toEqual({ 'Fn::GetAtt': [deadLetters, 'Arn'] });
     expect(Object.keys(outputs).sort()).toEqual(
       [
         'AlarmTopicArn',
@@ -373,7 +377,9 @@ describe('default stack', () => {
         'CredentialsSecret',
         'DashboardUrl',
         'DeadLetterQueueUrl',
+        'DeadLetterQueueArn',
         'ObjectQueueArn',
+        'VisualLayerReadRoleArn',
         'RecordsTableName',
         'StateMachineArn',
       ].sort(),

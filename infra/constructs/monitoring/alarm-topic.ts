@@ -1,4 +1,4 @@
-import { Validations } from 'aws-cdk-lib';
+import { Stack, Validations } from 'aws-cdk-lib';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
@@ -19,7 +19,8 @@ export class AlarmTopic extends Construct {
   constructor(scope: Construct, id: string, props: AlarmTopicProps) {
     super(scope, id);
     this.topic = new Topic(this, 'Topic', {
-      displayName: 'vl-ingest failures',
+      // Alarm e-mails name the deployment they come from: one account may run several (stackName).
+      displayName: `vl-ingest failures: ${Stack.of(this).stackName}`.slice(0, 100),
       masterKey: props.key,
       enforceSSL: true,
     });
