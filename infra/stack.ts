@@ -75,23 +75,22 @@ export class VlIngestStack extends Stack {
       logKey: key,
       description: 'vl-ingest: decodes an S3 object key and names its dataset folder',
     });
+    // One deadline per attempt: the create and the status checks both wait within maxWaitMinutes.
+    const polling = {
+      minSeconds: config.pollIntervalSeconds,
+      maxSeconds: config.maxPollIntervalSeconds,
+      maxWaitMinutes: config.maxWaitMinutes,
+    };
     const createFunction = new PipelineFunction(this, 'CreateDataset', {
       handler: 'create-dataset',
-      settings: { visualLayer, records: { recordsTable: records.table.tableName } },
+      settings: { visualLayer, records: { recordsTable: records.table.tableName }, polling },
       logKey: key,
       description: 'vl-ingest: creates the Visual Layer dataset of a folder',
       timeout: Duration.seconds(90),
     });
     const statusFunction = new PipelineFunction(this, 'CheckStatus', {
       handler: 'check-status',
-      settings: {
-        visualLayer,
-        polling: {
-          minSeconds: config.pollIntervalSeconds,
-          maxSeconds: config.maxPollIntervalSeconds,
-          maxWaitMinutes: config.maxWaitMinutes,
-        },
-      },
+      settings: { visualLayer, polling },
       logKey: key,
       description: 'vl-ingest: reads a Visual Layer dataset status and decides the next poll',
       timeout: Duration.seconds(60),

@@ -5,6 +5,7 @@ import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { ExecutionAbortedError, ExecutionError, StateMachine } from 'aws-local-stepfunctions';
 import { STATE_NAMES } from '../infra/constructs/workflow/state-names';
 import { RECORD_KEYS } from '../lambdas/shared/record/folder-record';
+import { type WaitSpec, waitMilliseconds, withClockWaits } from './aws/clock-waits';
 import { type SynthesizedApp, synthesizeApp, type Template } from './aws/cloud-assembly';
 import { LocalDynamoDb } from './aws/dynamodb';
 import { matchesPattern } from './aws/event-pattern';
@@ -14,6 +15,7 @@ import { LocalLambda } from './aws/lambda';
 import { LocalQueue } from './aws/queue';
 import { LocalSecretsManager } from './aws/secrets-manager';
 import { ExecutionAlreadyExistsError, LocalStepFunctionsEndpoint } from './aws/step-functions';
+import { type LocalClock, SYSTEM_CLOCK, VirtualClock } from './aws/virtual-clock';
 import { type SimulatorOptions, VisualLayerSimulator } from './simulator/visual-layer-simulator';
 
 /** One entry of an execution's event log, as aws-local-stepfunctions reports it. */
@@ -45,6 +47,13 @@ export interface LocalPipelineOptions {
   functionEnvironment?: Record<string, string>;
   /** Sees every history event of every execution, with the execution's name. */
   onExecutionEvent?: (executionName: string, event: EventLog) => void;
+  /**
+   * `virtual`: one clock for Wait states, `$$.State.EnteredTime`, the functions and the simulator,
+   * which stands still while anything works and jumps to the next wake-up when all is idle: hours of
+   * waiting pass in seconds, and `waitMs`/`retryMs` do not apply (Retry pauses take no time).
+   * @default 'system'
+   */
+  clock?: 'system' | 'virtual';
 }
 
 /** Credentials the local run uses unless told otherwise; they only open the simulator. */
@@ -121,6 +130,12 @@ export class LocalPipeline {
   private definition?: { States: Record<string, { Type: string; Resource?: string }> };
   private restoreOutput?: () => void;
   private ownsApp = false;
+  /** The time every part of this pipeline reads (see {@link LocalPipelineOptions.clock}). */
+  readonly clock: LocalClock;
+  private clockWaits = new Map<string, WaitSpec>();
+  /** The state machine's timeout, kept on a virtual clock instead of the interpreter's timers. */
+  private clockTimeoutSeconds?: number;
+  private releaseClock?: () => void;
 
   private constructor(
     readonly app: SynthesizedApp,
@@ -129,6 +144,8 @@ export class LocalPipeline {
     this.simulator = new VisualLayerSimulator(
       options.simulator ?? { auth: { mode: 'jwt', ...LOCAL_CREDENTIALS } },
     );
+    this.clock = options.clock === 'virtual' ? new VirtualClock() : SYSTEM_CLOCK;
+    this.simulator.now = () => this.clock.now();
   }
 
   /** Synthesizes (unless given an app), starts the local services and loads the functions. */
@@ -165,6 +182,15 @@ export class LocalPipeline {
     this.stateMachineArn = localPhysicalId(template, machine.id);
     const definitionString = resolveIntrinsics(machine.properties.DefinitionString, template) as string;
     this.definition = JSON.parse(definitionString);
+    if (this.clock instanceof VirtualClock) {
+      const local = withClockWaits(JSON.parse(definitionString));
+      this.definition = local.definition as never;
+      this.clockWaits = local.waits;
+      this.clockTimeoutSeconds = local.timeoutSeconds;
+      this.releaseClock = this.clock.drive();
+      this.clock.idleWhen = () =>
+        this.invocations.size === 0 && [...this.queues.values()].every((q) => q.isIdle());
+    }
     this.machine = new StateMachine(this.definition as never, { validationOptions: { checkArn: false } });
 
     const baseEnv = {
@@ -279,7 +305,7 @@ export class LocalPipeline {
         'detail-type': 'Scheduled Event',
         source: 'aws.events',
         account: LOCAL_ACCOUNT,
-        time: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
+        time: new Date(this.clock.now()).toISOString().replace(/\.\d+Z$/, 'Z'),
         region: LOCAL_REGION,
         resources: [],
         detail: {},
@@ -347,7 +373,7 @@ export class LocalPipeline {
     const existing = this.executions.get(executionName);
     if (existing) {
       if (existing.input === body && !existing.result) {
-        return { executionArn: existing.executionArn, startDate: Date.now() / 1000 };
+        return { executionArn: existing.executionArn, startDate: this.clock.now() / 1000 };
       }
       throw new ExecutionAlreadyExistsError(`Execution Already Exists: '${existing.executionArn}'`);
     }
@@ -364,7 +390,7 @@ export class LocalPipeline {
       },
       () => undefined,
     );
-    return { executionArn, startDate: Date.now() / 1000 };
+    return { executionArn, startDate: this.clock.now() / 1000 };
   }
 
   /** Resolves once every queue is drained and every execution has ended (one feeds the other, so it loops). */
@@ -406,10 +432,17 @@ export class LocalPipeline {
     const executionArn = this.executionArnOf(name);
     const states = collectStates(definition.States);
     const taskResourceLocalHandlers: Record<string, (input: unknown) => Promise<never>> = {};
+    const clock = this.clock;
     for (const [stateName, state] of states) {
-      if (state.Type === 'Task') {
+      const wait = this.clockWaits.get(stateName);
+      if (state.Type === 'Task' && wait) {
         taskResourceLocalHandlers[stateName] = async (input) => {
-          const result = await this.runTask(state.Resource ?? '', input);
+          await clock.sleep(waitMilliseconds(wait, input, clock.now()));
+          return input as never;
+        };
+      } else if (state.Type === 'Task') {
+        taskResourceLocalHandlers[stateName] = async (input) => {
+          const result = await clock.track(() => this.runTask(state.Resource ?? '', input));
           refuseOversizedResult(stateName, result);
           return result as never;
         };
@@ -430,12 +463,17 @@ export class LocalPipeline {
         retryIntervalOverrides: Object.fromEntries([...states].map(([n]) => [n, retryMs])),
       },
       context: {
-        Execution: { Id: executionArn, Name: name, RoleArn: `arn:aws:iam::${LOCAL_ACCOUNT}:role/local` },
+        Execution: {
+          Id: executionArn,
+          Name: name,
+          RoleArn: `arn:aws:iam::${LOCAL_ACCOUNT}:role/local`,
+          StartTime: new Date(clock.now()).toISOString(),
+        },
         StateMachine: { Id: this.stateMachineArn, Name: this.stateMachineArn.split(':').at(-1) },
         // Step Functions sets State.EnteredTime per state; a getter gives each read the current time.
         State: {
           get EnteredTime() {
-            return new Date().toISOString();
+            return new Date(clock.now()).toISOString();
           },
         },
       },
@@ -449,12 +487,13 @@ export class LocalPipeline {
       }
     })();
     let stopped: { error?: string; cause?: string } = {};
+    const timeout = this.keepTimeout(() => execution.abort());
     const entry: ExecutionEntry = {
       executionArn,
       stateMachineArn: this.stateMachineArn,
       name,
       input: JSON.stringify(event ?? {}),
-      startDate: new Date(),
+      startDate: new Date(clock.now()),
       status: 'RUNNING',
       abort: (error, cause) => {
         stopped = { error, cause };
@@ -473,22 +512,47 @@ export class LocalPipeline {
       if (error instanceof ExecutionError) {
         const cause = error.cause as Error | undefined;
         outcome = { executionArn, status: 'FAILED', error: cause?.name, cause: cause?.message };
+      } else if (error instanceof ExecutionAbortedError && timeout.fired()) {
+        outcome = { executionArn, status: 'TIMED_OUT' };
       } else if (error instanceof ExecutionAbortedError) {
         outcome = { executionArn, status: 'ABORTED', ...stopped };
       } else if (error instanceof Error && error.name === 'ExecutionTimeoutError') {
         outcome = { executionArn, status: 'TIMED_OUT' };
       } else {
-        Object.assign(entry, { status: 'FAILED', error: 'LocalRuntimeError', stopDate: new Date() });
+        timeout.cancel();
+        Object.assign(entry, {
+          status: 'FAILED',
+          error: 'LocalRuntimeError',
+          stopDate: new Date(clock.now()),
+        });
         ended();
         throw error;
       }
     }
+    timeout.cancel();
     await collecting;
-    Object.assign(entry, { ...outcome, stopDate: new Date(), abort: undefined });
+    Object.assign(entry, { ...outcome, stopDate: new Date(clock.now()), abort: undefined });
     ended();
     this.announceStatus(entry);
     const transitions = events.filter((e) => e.type === 'StateEntered' || e.type === 'StateRetried').length;
     return { ...outcome, events, transitions };
+  }
+
+  /**
+   * On a virtual clock, the state machine's timeout: `onTimeout` runs once it has passed (the
+   * execution then ends TIMED_OUT). On the system clock the interpreter keeps it.
+   */
+  private keepTimeout(onTimeout: () => void): { fired: () => boolean; cancel: () => void } {
+    const done = new AbortController();
+    let fired = false;
+    if (this.clock instanceof VirtualClock && this.clockTimeoutSeconds) {
+      void this.clock.sleep(this.clockTimeoutSeconds * 1000, done.signal).then(() => {
+        if (done.signal.aborted) return;
+        fired = true;
+        onTimeout();
+      });
+    }
+    return { fired: () => fired, cancel: () => done.abort() };
   }
 
   private executionArnOf(name: string): string {
@@ -530,7 +594,7 @@ export class LocalPipeline {
         'detail-type': entry.DetailType,
         source: entry.Source,
         account: LOCAL_ACCOUNT,
-        time: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
+        time: new Date(this.clock.now()).toISOString().replace(/\.\d+Z$/, 'Z'),
         region: LOCAL_REGION,
         resources: [],
         detail: typeof entry.Detail === 'string' ? JSON.parse(entry.Detail) : entry.Detail,
@@ -566,6 +630,8 @@ export class LocalPipeline {
   async stop(): Promise<void> {
     for (const queue of this.queues.values()) queue.stop();
     await this.functionsIdle();
+    if (this.clock instanceof VirtualClock) this.clock.stop();
+    this.releaseClock?.();
     this.restoreOutput?.();
     await Promise.all([
       this.simulator.stop(),

@@ -1,3 +1,4 @@
+import { currentTime } from '../shared/clock';
 import { InvalidInputError } from '../shared/errors';
 import {
   countFailedCheck,
@@ -7,9 +8,18 @@ import {
   observeVisualLayer,
 } from '../shared/observability';
 import { asFailedCheck } from '../shared/polling/failed-check';
-import { decideAfterPoll, type PollDecision, type PollLimits } from '../shared/polling/poll';
+import {
+  decideAfterPoll,
+  decideAfterPushback,
+  type LastReading,
+  type PollDecision,
+  type PollLimits,
+  type PollState,
+} from '../shared/polling/poll';
+import { readProgressTrack } from '../shared/polling/schedule';
 import { createLogger, createVisualLayerClient, logFailure } from '../shared/runtime';
 import { readSettings } from '../shared/settings';
+import { pushbackOf } from '../shared/visual-layer/pushback';
 
 const logger = createLogger();
 const observability = createObservability();
@@ -25,14 +35,18 @@ const reportedUnknown = new Set<string>();
 /** Input from the state machine's poll loop. */
 export interface CheckStatusEvent {
   datasetId: string;
+  /** When the attempt began: the deadline counts from here. */
   since: string;
-  polls?: number;
-  lastWaitSeconds?: number;
+  /** The loop's last decision (`$.poll.value`): checks so far, the last wait, the progress readings. */
+  last?: Partial<PollDecision>;
 }
 
-/** Reads a dataset's status once and decides the loop's next step; counts the ends and failed checks. */
+/**
+ * Reads a dataset's status once and decides the loop's next step; counts the ends and failed checks.
+ * Visual Layer pushing back (429, 503) is a wait, not a failed check.
+ */
 const checkStatus = async (event: CheckStatusEvent): Promise<PollDecision> => {
-  const { datasetId, since, polls, lastWaitSeconds } = parseEvent(event);
+  const { datasetId, state, last } = parseEvent(event);
   try {
     const status = await client.getDatasetStatus(datasetId);
     if (status.unknownStatus && !reportedUnknown.has(status.vlStatus)) {
@@ -42,10 +56,16 @@ const checkStatus = async (event: CheckStatusEvent): Promise<PollDecision> => {
         vlStatus: status.vlStatus,
       });
     }
-    const decision = decideAfterPoll(status, { polls, lastWaitSeconds, since }, limits, new Date());
-    countPollOutcome(metrics, decision, since);
+    const decision = decideAfterPoll(status, state, limits, currentTime());
+    countPollOutcome(metrics, decision, state.since);
     return decision;
   } catch (error) {
+    const pushback = pushbackOf(error);
+    if (pushback) {
+      const decision = decideAfterPushback(pushback, state, last, limits, currentTime(), Math.random);
+      logger.warn('Visual Layer asked to wait', { datasetId, nextWaitSeconds: decision.nextWaitSeconds });
+      return decision;
+    }
     const failure = asFailedCheck(error);
     countFailedCheck(metrics);
     logFailure(logger, 'status check failed', failure);
@@ -56,17 +76,30 @@ const checkStatus = async (event: CheckStatusEvent): Promise<PollDecision> => {
 /** The Lambda handler: {@link checkStatus}, traced, its metrics flushed. */
 export const handler = instrumented(observability, 'check-status', checkStatus);
 
-function parseEvent(event: CheckStatusEvent) {
-  const { datasetId, since, polls = 0, lastWaitSeconds = 0 } = event ?? {};
+function parseEvent(event: CheckStatusEvent): { datasetId: string; state: PollState; last: LastReading } {
+  const { datasetId, since } = event ?? {};
   if (typeof datasetId !== 'string' || datasetId === '')
     throw new InvalidInputError('check-status needs a datasetId');
   const sinceDate = new Date(typeof since === 'string' ? since : Number.NaN);
   if (Number.isNaN(sinceDate.getTime()))
     throw new InvalidInputError('check-status needs since as an ISO timestamp');
+  const last = event.last ?? {};
+  const text = (v: unknown) => (typeof v === 'string' ? v : undefined);
+  const number = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
   return {
     datasetId,
-    since: sinceDate,
-    polls: Number(polls) || 0,
-    lastWaitSeconds: Number(lastWaitSeconds) || 0,
+    state: {
+      since: sinceDate,
+      polls: number(last.polls) ?? 0,
+      lastWaitSeconds: number(last.nextWaitSeconds) ?? 0,
+      track: readProgressTrack(last.track),
+    },
+    last: {
+      vlStatus: text(last.vlStatus),
+      progress: number(last.progress),
+      nImages: number(last.nImages),
+      nVideos: number(last.nVideos),
+      failures: number(last.failures),
+    },
   };
 }

@@ -1,4 +1,5 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { currentTime } from '../shared/clock';
 import { InvalidInputError, TransientDependencyError } from '../shared/errors';
 import { readFolderObjects } from '../shared/ledger/ledger-store';
 import { decideSettle, type SettleDecision } from '../shared/ledger/settle';
@@ -29,7 +30,7 @@ const settleFolder = async (event: SettleEvent): Promise<SettleDecision> => {
     throw new InvalidInputError('settle needs claimedAt as an ISO timestamp');
   try {
     const { lateCount: _none, ...objects } = await readFolderObjects(dynamodb, ledgerTable, folderUri);
-    const decision = decideSettle(objects, claimedAt, limits, new Date(), Number(event.checks) || 0);
+    const decision = decideSettle(objects, claimedAt, limits, currentTime(), Number(event.checks) || 0);
     // The record wants timestamps: a folder with no recorded object (cap reached) uses its claim time.
     return {
       ...decision,

@@ -98,7 +98,7 @@ export const SETTING_GROUPS = {
 /** The groups each function (by its folder under `lambdas/`) reads. */
 export const FUNCTION_SETTINGS = {
   'plan-folder': ['folderRules'],
-  'create-dataset': ['visualLayer', 'records'],
+  'create-dataset': ['visualLayer', 'records', 'polling'],
   'check-status': ['visualLayer', 'polling'],
   'settle-folder': ['settling'],
   'fold-events': ['folderRules', 'folding'],

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { decodeProtectedHeader, jwtVerify } from 'jose';
+import { inProgressAt, pacedState } from './pace';
 
 /** How the simulator checks the `Authorization` header. */
 export type SimulatorAuth =
@@ -30,6 +31,19 @@ export interface SimulatorLifecycle {
   nVideos?: number;
   /** Field carrying the new id in the create response. @default dataset_id */
   idField?: 'dataset_id' | 'id';
+  /**
+   * Index for this long on the simulator's clock, the progress growing linearly, then show the
+   * outcome; reads then do not move the dataset (`draftReads`/`indexingReads` are ignored).
+   */
+  indexingSeconds?: number;
+}
+
+/** How much the simulated account takes at once. */
+export interface SimulatorLimits {
+  /** Creates beyond this many time-based datasets in progress are refused with 429. @default no limit */
+  maxInProgress?: number;
+  /** `Retry-After` of those 429s, in seconds. @default none */
+  retryAfterSeconds?: number;
 }
 
 /** One injected fault; it applies to matching requests `times` times, in order of injection. */
@@ -70,14 +84,15 @@ export interface SimulatedDataset {
   bucketPath: string;
   createdAt: Date;
   reads: number;
-  lifecycle: Required<Omit<SimulatorLifecycle, 'fatalErrorMsg' | 'inProgressWord'>> &
-    Pick<SimulatorLifecycle, 'fatalErrorMsg' | 'inProgressWord'>;
+  lifecycle: Required<Omit<SimulatorLifecycle, 'fatalErrorMsg' | 'inProgressWord' | 'indexingSeconds'>> &
+    Pick<SimulatorLifecycle, 'fatalErrorMsg' | 'inProgressWord' | 'indexingSeconds'>;
 }
 
 /** Options of {@link VisualLayerSimulator}. */
 export interface SimulatorOptions {
   auth?: SimulatorAuth;
   lifecycle?: SimulatorLifecycle;
+  limits?: SimulatorLimits;
 }
 
 const DEFAULT_LIFECYCLE = {
@@ -106,11 +121,17 @@ export class VisualLayerSimulator {
   private server?: Server;
   auth: SimulatorAuth;
   lifecycle: SimulatorLifecycle;
+  limits: SimulatorLimits;
+  /** The simulator's clock (epoch ms): a local runtime with a virtual clock drives it. */
+  now: () => number = () => Date.now();
+  /** The most time-based datasets that were in progress at once. */
+  peakInProgress = 0;
   url = '';
 
   constructor(options: SimulatorOptions = {}) {
     this.auth = options.auth ?? { mode: 'none' };
     this.lifecycle = options.lifecycle ?? {};
+    this.limits = options.limits ?? {};
   }
 
   /** Starts listening on a free loopback port; returns the base URL. */
@@ -166,7 +187,7 @@ export class VisualLayerSimulator {
     const url = new URL(req.url ?? '/', 'http://simulator');
     const path = url.pathname.replace(/\/+$/, '') || '/';
     const body = await readBody(req);
-    const call: SimulatorCall = { method, path, status: 0, authorized: false, at: Date.now() };
+    const call: SimulatorCall = { method, path, status: 0, authorized: false, at: this.now() };
     if (req.headers.authorization) this.authorizations.push(req.headers.authorization);
     this.calls.push(call);
     const fault = this.takeFault(method, path);
@@ -193,14 +214,14 @@ export class VisualLayerSimulator {
       return;
     }
     call.authorized = true;
-    const [status, payload] = await this.route(method, path, req, body);
+    const [status, payload, headers] = await this.route(method, path, req, body);
     if (fault?.drop === 'after') {
       call.status = 'dropped';
       req.socket.destroy();
       return;
     }
     call.status = status;
-    send(res, status, payload);
+    send(res, status, payload, headers);
   }
 
   private async checkAuth(header: string | undefined): Promise<string | undefined> {
@@ -230,7 +251,7 @@ export class VisualLayerSimulator {
     path: string,
     req: IncomingMessage,
     body: Buffer,
-  ): Promise<[number, unknown]> {
+  ): Promise<[number, unknown, Record<string, string>?]> {
     if (method === 'GET' && path === '/api/v1/healthcheck') return [200, { status: 'ok' }];
     if (method === 'POST' && path === '/api/v1/dataset') return this.create(req, body);
     if (method === 'GET' && path === '/api/v1/datasets')
@@ -248,7 +269,10 @@ export class VisualLayerSimulator {
     return [404, { detail: 'Not Found' }];
   }
 
-  private async create(req: IncomingMessage, body: Buffer): Promise<[number, unknown]> {
+  private async create(
+    req: IncomingMessage,
+    body: Buffer,
+  ): Promise<[number, unknown, Record<string, string>?]> {
     const contentType = String(req.headers['content-type'] ?? '');
     if (!/multipart\/form-data|application\/x-www-form-urlencoded/i.test(contentType)) {
       return [
@@ -288,16 +312,23 @@ export class VisualLayerSimulator {
     if (!/^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/.*)?$/.test(bucketPath as string)) {
       return [400, { detail: `Invalid bucket path: ${bucketPath as string}` }];
     }
+    const { maxInProgress, retryAfterSeconds } = this.limits;
+    if (maxInProgress !== undefined && inProgressAt(this.datasets.values(), this.now()) >= maxInProgress) {
+      const headers =
+        retryAfterSeconds === undefined ? undefined : { 'retry-after': String(retryAfterSeconds) };
+      return [429, { detail: `Too many datasets in progress (at most ${maxInProgress})` }, headers];
+    }
     const lifecycle = { ...DEFAULT_LIFECYCLE, ...this.lifecycle };
     const dataset: SimulatedDataset = {
       id: randomUUID(),
       displayName: name as string,
       bucketPath: bucketPath as string,
-      createdAt: new Date(),
+      createdAt: new Date(this.now()),
       reads: 0,
       lifecycle,
     };
     this.datasets.set(dataset.id, dataset);
+    this.peakInProgress = Math.max(this.peakInProgress, inProgressAt(this.datasets.values(), this.now()));
     return [200, { [lifecycle.idField]: dataset.id }];
   }
 
@@ -308,7 +339,10 @@ export class VisualLayerSimulator {
     const reads = dataset.reads;
     let word: string;
     let progress: number;
-    if (reads <= lifecycle.draftReads) {
+    const paced = pacedState(dataset, this.now());
+    if (paced) {
+      ({ word, progress } = paced);
+    } else if (reads <= lifecycle.draftReads) {
       word = 'DRAFT';
       progress = 0;
     } else if (lifecycle.outcome === 'NEVER' || reads <= lifecycle.draftReads + lifecycle.indexingReads) {
@@ -352,8 +386,8 @@ async function readBody(req: IncomingMessage): Promise<Buffer> {
   return Buffer.concat(chunks);
 }
 
-function send(res: ServerResponse, status: number, body: unknown): void {
-  res.writeHead(status, { 'content-type': 'application/json' });
+function send(res: ServerResponse, status: number, body: unknown, headers?: Record<string, string>): void {
+  res.writeHead(status, { 'content-type': 'application/json', ...headers });
   res.end(JSON.stringify(body));
 }
 

@@ -11,10 +11,12 @@ import {
   FOLD_BATCH_WINDOW,
   FOLD_MAX_RECEIVES,
 } from '../../infra/constructs/triggers/quiet-trigger';
+import { type BudgetState, workflowBudget, worstTaskSeconds } from '../../infra/constructs/workflow/budget';
 import { METRIC_NAMES, METRICS_NAMESPACE } from '../../lambdas/shared/metric-names';
 import {
   HISTORY_EVENT_LIMIT,
   MAX_CONSECUTIVE_POLL_FAILURES,
+  MAX_CREATE_WAITS,
   MAX_POLLS,
   MAX_SETTLE_CHECKS,
 } from '../../lambdas/shared/polling/limits';
@@ -253,8 +255,25 @@ describe('default stack', () => {
       TracingConfiguration: { Enabled: true },
       LoggingConfiguration: Match.objectLike({ Level: 'ALL', IncludeExecutionData: false }),
     });
-    // maxWaitMinutes, plus the longest a folder may settle, plus a margin for creation and records.
-    expect(definitionOf(app()).TimeoutSeconds).toBe(1440 * 60 + SETTLE_CAP_SECONDS + 2 * 3600);
+  });
+
+  it('derives its timeout from the windows its loops wait in, each overrun by one stretch of work', () => {
+    const definition = definitionOf(app()) as unknown as Parameters<typeof workflowBudget>[0] & {
+      TimeoutSeconds: number;
+    };
+    const budget = workflowBudget(definition, [SETTLE_CAP_SECONDS, 1440 * 60]);
+    expect(definition.TimeoutSeconds).toBe(budget.timeoutSeconds);
+    // The settle cap and the attempt's deadline (gate, waits before a create, status checks) …
+    const windows = SETTLE_CAP_SECONDS + 1440 * 60;
+    // … each overrun by at most one stretch without a wait: at least a status check, its record and
+    // the announcement at their worst (every retry at its task's timeout).
+    const { States } = definition;
+    const closing = ['CheckStatus', 'RecordReady', 'AnnounceReady'].reduce(
+      (n, name) => n + worstTaskSeconds(name, States[name] as BudgetState),
+      0,
+    );
+    expect(budget.longestStretchSeconds).toBeGreaterThanOrEqual(closing);
+    expect(definition.TimeoutSeconds).toBe(windows + 3 * budget.longestStretchSeconds);
   });
 
   it('gives every Task state a timeout, and retries Lambda throttling', () => {
@@ -352,15 +371,22 @@ describe('default stack', () => {
     const pollCheck = loop('WaitBeforeCheck', 'CheckStatus', 'IndexingDone', 'RecordProgress');
     const failedCheck = loop('WaitBeforeCheck', 'CheckStatus', 'PollFailed', 'TooManyFailedChecks');
     const settleCheck = loop('SettleFolder', 'FolderSettled', 'RecordCollecting', 'WaitForQuiet');
-    expect([pollCheck, failedCheck, settleCheck]).toEqual([14, 11, 14]);
+    const createWait = loop('WaitBeforeCreate', 'CreateDataset', 'CreateAnswered');
+    expect([pollCheck, failedCheck, settleCheck, createWait]).toEqual([14, 11, 14, 9]);
     // Everything else at most once, plus every retry the definition allows (3 events each).
     const retries = Object.values(States)
       .flatMap((s) => (s.Retry as { MaxAttempts?: number }[] | undefined) ?? [])
       .reduce((n, r) => n + 3 * (r.MaxAttempts ?? 3), 0);
     const once = Object.keys(States).reduce((n, name) => n + cost(name), 0);
     const worst =
-      once + retries + MAX_SETTLE_CHECKS * settleCheck + MAX_POLLS * Math.max(pollCheck, failedCheck);
+      once +
+      retries +
+      MAX_SETTLE_CHECKS * settleCheck +
+      MAX_CREATE_WAITS * createWait +
+      MAX_POLLS * Math.max(pollCheck, failedCheck);
     expect(worst).toBeLessThan(HISTORY_EVENT_LIMIT);
+    // The same sum is what synth checks (budget.ts), from every loop that can run.
+    expect(workflowBudget(definitionOf(app()) as never, []).worstHistoryEvents).toBe(worst);
     expect(MAX_CONSECUTIVE_POLL_FAILURES).toBeLessThan(MAX_POLLS);
   });
 
@@ -504,6 +530,29 @@ describe('stack with trigger=marker', () => {
       metrics.filter((m) => m.name === 'Errors').map((m) => m.dimensions.FunctionName),
     );
     expect(functions.size).toBe(4);
+  });
+
+  it("counts one deadline per attempt: the create and the status checks both from StartAttempt's clock", () => {
+    const { States } = definitionOf(app());
+    expect(States.StartAttempt).toMatchObject({
+      Type: 'Pass',
+      Parameters: { value: { 'since.$': '$$.State.EnteredTime' } },
+      ResultPath: '$.created',
+      Next: 'CreateDataset',
+    });
+    for (const name of ['CreateDataset', 'CheckStatus']) {
+      expect((States[name] as { Parameters: { Payload: object } }).Parameters.Payload, name).toMatchObject({
+        'since.$': '$.created.value.since',
+      });
+    }
+  });
+
+  it("has no settle window in its timeout: the attempt's deadline and two stretches of work", () => {
+    const definition = definitionOf(app()) as unknown as Parameters<typeof workflowBudget>[0] & {
+      TimeoutSeconds: number;
+    };
+    const { longestStretchSeconds } = workflowBudget(definition, []);
+    expect(definition.TimeoutSeconds).toBe(1440 * 60 + 2 * longestStretchSeconds);
   });
 
   it('matches only the marker object, whatever its size', () => {

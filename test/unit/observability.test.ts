@@ -41,6 +41,9 @@ function decision(outcome: PollDecision['outcome'], message = ''): PollDecision 
     nextWaitSeconds: 30,
     failures: 0,
     checkedAt: '2026-11-28T14:12:30Z',
+    track: {},
+    basis: 'backoff',
+    throttled: false,
   };
 }
 

@@ -43,6 +43,15 @@ async function ingest(
 }
 
 const CREATE = { method: 'POST', path: '/api/v1/dataset' } as const;
+
+/** The seconds each `WaitBeforeCreate` state of an execution was given to wait. */
+function waitsBeforeCreate(execution: LocalExecution): number[] {
+  return execution.events.flatMap((e) =>
+    e.type === 'StateEntered' && e.state.name === 'WaitBeforeCreate'
+      ? [Number((e.state.input as { created: { value: { waitSeconds: number } } }).created.value.waitSeconds)]
+      : [],
+  );
+}
 const STATUS = { method: 'GET', path: /^\/api\/v1\/dataset\// } as const;
 
 describe('fault injection: create', () => {
@@ -56,7 +65,7 @@ describe('fault injection: create', () => {
     expect(p.simulator.datasets.size).toBe(1);
   });
 
-  it('429 with Retry-After → waits as asked, then creates once', async () => {
+  it('429 with Retry-After on create → a Wait state waits as asked, then creates once', async () => {
     const p = await start();
     p.simulator.inject({
       ...CREATE,
@@ -64,12 +73,45 @@ describe('fault injection: create', () => {
       headers: { 'retry-after': '1' },
       body: { detail: 'Too many requests' },
     });
-    const { record } = await ingest(p);
+    const { execution, record } = await ingest(p);
     expect(record).toMatchObject({ status: 'READY' });
-    const [first, second] = p.simulator.createCalls();
-    expect([first?.status, second?.status]).toEqual([429, 200]);
-    expect((second?.at ?? 0) - (first?.at ?? 0)).toBeGreaterThanOrEqual(1000);
+    expect(p.simulator.createCalls().map((c) => c.status)).toEqual([429, 200]);
+    expect(waitsBeforeCreate(execution)).toEqual([expect.any(Number)]);
+    expect(waitsBeforeCreate(execution)[0]).toBeGreaterThanOrEqual(1);
     expect(p.simulator.datasets.size).toBe(1);
+  });
+
+  it('503 without Retry-After on create → backs off in a Wait state, then creates once', async () => {
+    const p = await start();
+    p.simulator.inject({ ...CREATE, status: 503, body: { detail: 'Service Unavailable' } });
+    const { execution, record } = await ingest(p);
+    expect(record).toMatchObject({ status: 'READY' });
+    expect(p.simulator.createCalls().map((c) => c.status)).toEqual([503, 200]);
+    expect(waitsBeforeCreate(execution)).toHaveLength(1);
+    expect(p.simulator.datasets.size).toBe(1);
+  });
+
+  it('429 on every create → waits until the deadline, then TIMED_OUT with no dataset, never UNREACHABLE', async () => {
+    const p = await start();
+    p.simulator.inject({
+      ...CREATE,
+      status: 429,
+      body: { detail: 'Too many datasets in progress' },
+      times: 1000,
+    });
+    const { execution, record } = await ingest(p);
+    expect(execution).toMatchObject({ status: 'FAILED', error: 'TIMED_OUT' });
+    expect(record).toMatchObject({ status: 'TIMED_OUT', error: { code: 'TIMED_OUT' } });
+    expect(record?.datasetId).toBeUndefined();
+    expect(errorOf(record).message).toMatch(/429.*Too many datasets in progress.*maxWaitMinutes=0.02/);
+    expect(p.simulator.createCalls().length).toBeGreaterThan(5);
+    expect(waitsBeforeCreate(execution).length).toBe(p.simulator.createCalls().length - 1);
+    expect(p.published.map((e) => e.detail)).toEqual([
+      expect.objectContaining({
+        status: 'TIMED_OUT',
+        error: { code: 'TIMED_OUT', message: errorOf(record).message },
+      }),
+    ]);
   });
 
   it('connection dropped after the dataset was created → adopts it: exactly one dataset', async () => {
@@ -155,12 +197,36 @@ describe('fault injection: polling', () => {
 
   it('status checks failing without end → FAILED/UNREACHABLE after a bounded number', async () => {
     const p = await start();
-    p.simulator.inject({ ...STATUS, status: 503, times: 1000 });
+    p.simulator.inject({ ...STATUS, status: 500, times: 1000 });
     const { record } = await ingest(p);
     expect(record).toMatchObject({ status: 'FAILED', error: { code: 'UNREACHABLE' } });
-    expect(p.simulator.calls.filter((c) => c.method === 'GET' && c.status === 503)).toHaveLength(10);
     expect(metricTotal(p, METRIC_NAMES.statusChecksFailed)).toBe(10);
     expect(metricTotal(p, METRIC_NAMES.visualLayer5xx)).toBe(10);
+    expect(p.simulator.calls.filter((c) => c.method === 'GET' && c.status === 500)).toHaveLength(10);
+  });
+
+  it('a 429 on a status check → waited as asked, not a failed check, READY', async () => {
+    const p = await start();
+    p.simulator.inject({
+      ...STATUS,
+      status: 429,
+      headers: { 'retry-after': '1' },
+      body: { detail: 'slow down' },
+    });
+    const { record } = await ingest(p);
+    expect(record).toMatchObject({ status: 'READY' });
+    expect(p.functionLogs.filter((l) => l.includes('status check failed'))).toHaveLength(0);
+  });
+
+  it('503 on every status check → waits, never a failed check: TIMED_OUT at the deadline, not UNREACHABLE', async () => {
+    const p = await start();
+    p.simulator.inject({ ...STATUS, status: 503, body: { detail: 'Service Unavailable' }, times: 1000 });
+    const { record } = await ingest(p);
+    expect(record).toMatchObject({ status: 'TIMED_OUT', error: { code: 'TIMED_OUT' } });
+    expect(errorOf(record).message).toMatch(/503.*maxWaitMinutes=0.02/);
+    expect(p.simulator.calls.filter((c) => c.method === 'GET' && c.status === 503).length).toBeGreaterThan(
+      10,
+    );
   });
 
   it('404 while polling → FAILED/NOT_FOUND', async () => {
@@ -275,7 +341,9 @@ describe('fault injection: refused credentials while polling', () => {
 
 describe('fault injection: reading the secret', () => {
   it("Secrets Manager throttling the create step's read → retried, READY", async () => {
-    const p = await start();
+    // The deadline counts from the attempt's start, so the SDK's backoff uses up this file's 1.2 s:
+    // READY at the first status read, which ends the loop whatever the clock says.
+    const p = await start({ draftReads: 0, indexingReads: 0 });
     // Three throttled answers: every attempt the SDK makes in the first invocation.
     p.secrets.failReads({ type: 'ThrottlingException', message: 'Rate exceeded', times: 3 });
     const { record } = await ingest(p);

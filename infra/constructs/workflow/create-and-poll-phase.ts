@@ -32,9 +32,11 @@ export interface CreateAndPollProps {
 }
 
 /**
- * Creates the folder's dataset (retrying Visual Layer's transient errors with backoff and jitter),
- * records it as `INDEXING`, then polls its status with a Wait/Choice loop whose waits the status
- * function decides, until Visual Layer says READY or ERROR or the deadline passes; each of those
+ * Starts the attempt's clock and creates the folder's dataset (retrying failed calls with backoff and
+ * jitter; when Visual Layer pushes back with a 429 or 503, waiting in a Wait state as long as it asks
+ * or backing off with jitter, until the attempt's deadline, where it gives up TIMED_OUT), records it
+ * as `INDEXING`, then polls its status with a Wait/Choice loop whose waits the status
+ * function decides (from the progress readings it carries in `$.poll.value.track`), until Visual Layer says READY or ERROR or the deadline passes; each of those
  * ends in its {@link OutcomePhase}. A failed status check counts as a check and the loop goes on,
  * until {@link MAX_CONSECUTIVE_POLL_FAILURES} in a row.
  */
@@ -44,6 +46,14 @@ export class CreateAndPollPhase extends StateMachineFragment {
 
   constructor(scope: Construct, id: string, tasks: WorkflowTasks, props: CreateAndPollProps) {
     super(scope, id);
+    // The attempt's clock: its deadline (maxWaitMinutes) counts from here, for every wait that follows.
+    const startAttempt = new Pass(this, STATE_NAMES.startAttempt, {
+      stateName: STATE_NAMES.startAttempt,
+      parameters: {
+        value: { outcome: 'PENDING', waits: 0, waitSeconds: 0, 'since.$': '$$.State.EnteredTime' },
+      },
+      resultPath: '$.created',
+    });
     const create = tasks.invoke(
       this,
       STATE_NAMES.create,
@@ -52,9 +62,13 @@ export class CreateAndPollPhase extends StateMachineFragment {
         folderUri: JsonPath.stringAt('$.folderUri'),
         datasetName: JsonPath.stringAt('$.datasetName'),
         notBefore: JsonPath.stringAt('$$.Execution.StartTime'),
+        since: JsonPath.stringAt('$.created.value.since'),
+        waits: JsonPath.numberAt('$.created.value.waits'),
+        waitSeconds: JsonPath.numberAt('$.created.value.waitSeconds'),
       }),
       '$.created',
     );
+    // Failed calls (5xx but 503, timeouts, dropped connections); a 429 or 503 comes back as a WAIT.
     create.addRetry({
       errors: [...RETRYABLE_ERROR_NAMES],
       interval: Duration.seconds(5),
@@ -84,10 +98,23 @@ export class CreateAndPollPhase extends StateMachineFragment {
         ':zero': DynamoAttributeValue.fromNumber(0),
       },
     );
+    const waitBeforeCreate = new Wait(this, STATE_NAMES.createWait, {
+      stateName: STATE_NAMES.createWait,
+      time: WaitTime.secondsPath('$.created.value.waitSeconds'),
+    });
+    const gaveUp = new Pass(this, 'CreateGaveUp', {
+      stateName: 'CreateGaveUp',
+      parameters: { code: 'TIMED_OUT', cause: { 'errorMessage.$': '$.created.value.message' } },
+      resultPath: '$.failure',
+    });
+    const answered = new Choice(this, 'CreateAnswered', { stateName: 'CreateAnswered' })
+      .when(Condition.stringEquals('$.created.value.outcome', 'WAIT'), waitBeforeCreate.next(create))
+      .when(Condition.stringEquals('$.created.value.outcome', 'TIMED_OUT'), gaveUp.next(tasks.giveUpTarget()))
+      .otherwise(recordCreated);
     const startPolling = new Pass(this, 'StartPolling', {
       stateName: 'StartPolling',
       result: Result.fromObject({
-        value: { polls: 0, nextWaitSeconds: props.pollIntervalSeconds, failures: 0 },
+        value: { polls: 0, nextWaitSeconds: props.pollIntervalSeconds, failures: 0, track: {} },
       }),
       resultPath: '$.poll',
     });
@@ -101,9 +128,8 @@ export class CreateAndPollPhase extends StateMachineFragment {
       props.statusFunction,
       TaskInput.fromObject({
         datasetId: JsonPath.stringAt('$.created.value.datasetId'),
-        since: JsonPath.stringAt('$.created.value.createdAt'),
-        polls: JsonPath.numberAt('$.poll.value.polls'),
-        lastWaitSeconds: JsonPath.numberAt('$.poll.value.nextWaitSeconds'),
+        since: JsonPath.stringAt('$.created.value.since'),
+        last: JsonPath.objectAt('$.poll.value'),
       }),
       '$.poll',
     );
@@ -115,6 +141,7 @@ export class CreateAndPollPhase extends StateMachineFragment {
           'polls.$': 'States.MathAdd($.poll.value.polls, 1)',
           'nextWaitSeconds.$': '$.poll.value.nextWaitSeconds',
           'failures.$': 'States.MathAdd($.poll.value.failures, 1)',
+          'track.$': '$.poll.value.track',
         },
         'error.$': '$.pollError',
       },
@@ -150,6 +177,8 @@ export class CreateAndPollPhase extends StateMachineFragment {
         new OutcomePhase(this, outcome, tasks, outcome),
       );
     }
+    // Visual Layer asked to wait: nothing new to record, wait as it asked.
+    decide.when(Condition.booleanEquals('$.poll.value.throttled', true), wait);
     decide.otherwise(recordProgress.next(wait));
     pollFailed.next(
       new Choice(this, 'TooManyFailedChecks', { stateName: 'TooManyFailedChecks' })
@@ -159,7 +188,8 @@ export class CreateAndPollPhase extends StateMachineFragment {
         )
         .otherwise(wait),
     );
-    create.next(recordCreated).next(startPolling).next(wait).next(check).next(decide);
-    this.startState = create;
+    startAttempt.next(create).next(answered);
+    recordCreated.next(startPolling).next(wait).next(check).next(decide);
+    this.startState = startAttempt;
   }
 }

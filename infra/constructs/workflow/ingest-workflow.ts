@@ -1,16 +1,11 @@
-import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { type Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
-import {
-  DefinitionBody,
-  type IChainable,
-  LogLevel,
-  StateMachine,
-  StateMachineType,
-} from 'aws-cdk-lib/aws-stepfunctions';
+import { type IChainable, LogLevel, StateMachine, StateMachineType } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import { BudgetedDefinition } from './budget';
 import { CreateAndPollPhase } from './create-and-poll-phase';
 import { EventStartPhase } from './event-start-phase';
 import { FailurePhase } from './failure-phase';
@@ -49,14 +44,13 @@ export interface IngestWorkflowProps {
   readonly logKey?: IKey;
 }
 
-/** Time an execution may take beyond `maxWaitMinutes`: creation retries and the last records. */
-export const EXECUTION_TIMEOUT_MARGIN = Duration.hours(2);
-
 /**
  * The Standard state machine that turns a folder into a recorded dataset, as phases: the trigger's
  * entry (plan and claim an object event, or settle a claimed folder) → create and poll → one outcome
  * record each for READY, ERROR and TIMED_OUT, and one failure record for everything caught on the way.
- * Every path that passes the claim ends with a record; every Task has a timeout.
+ * Every path that passes the claim ends with a record; every Task has a timeout, and so has the
+ * execution: the settle cap and the attempt's deadline, each overrun by at most one stretch of work
+ * between two waits.
  */
 export class IngestWorkflow extends Construct {
   readonly stateMachine: StateMachine;
@@ -65,6 +59,7 @@ export class IngestWorkflow extends Construct {
     super(scope, id);
     const tasks = new WorkflowTasks(this, props.table);
     new FailurePhase(this, 'Failure', tasks);
+    new FailurePhase(this, 'GiveUp', tasks, 'TIMED_OUT');
     const create = new CreateAndPollPhase(this, 'CreateAndPoll', tasks, props);
     const eventStart = new EventStartPhase(this, 'EventStart', tasks, props.planFunction);
     eventStart.next(create);
@@ -72,10 +67,12 @@ export class IngestWorkflow extends Construct {
 
     this.stateMachine = new StateMachine(this, 'StateMachine', {
       stateMachineType: StateMachineType.STANDARD,
-      definitionBody: DefinitionBody.fromChainable(definition),
-      timeout: Duration.minutes(Math.ceil(props.maxWaitMinutes))
-        .plus(props.entry.settleCap ?? Duration.seconds(0))
-        .plus(EXECUTION_TIMEOUT_MARGIN),
+      // The timeout is derived from the loops' windows and the rendered states; synth fails when
+      // the worst history does not fit (see budget.ts).
+      definitionBody: new BudgetedDefinition(definition, [
+        ...(props.entry.settleCap ? [props.entry.settleCap.toSeconds()] : []),
+        props.maxWaitMinutes * 60,
+      ]),
       tracingEnabled: true,
       logs: {
         destination: new LogGroup(this, 'ExecutionLogs', {

@@ -2,7 +2,9 @@
 export const STATE_NAMES = {
   plan: 'PlanFolder',
   claim: 'ClaimFolder',
+  startAttempt: 'StartAttempt',
   create: 'CreateDataset',
+  createWait: 'WaitBeforeCreate',
   check: 'CheckStatus',
   settle: 'SettleFolder',
   settleWait: 'WaitForQuiet',

@@ -48,6 +48,8 @@ export const now = str('$$.State.EnteredTime');
 export class WorkflowTasks {
   /** Where a caught failure goes: records it, announces it and fails the execution. */
   recordFailed?: State;
+  /** Where an attempt that gave up at its deadline goes: records it TIMED_OUT, announces it, fails. */
+  recordGaveUp?: State;
 
   constructor(
     private readonly scope: Construct,
@@ -175,6 +177,12 @@ export class WorkflowTasks {
   failureTarget(): State {
     if (!this.recordFailed) throw new Error(`${this.scope.node.path}: the failure phase is not built yet`);
     return this.recordFailed;
+  }
+
+  /** The state that records, as TIMED_OUT, an attempt that gave up as described at `$.failure`. */
+  giveUpTarget(): State {
+    if (!this.recordGaveUp) throw new Error(`${this.scope.node.path}: the give-up phase is not built yet`);
+    return this.recordGaveUp;
   }
 }
 

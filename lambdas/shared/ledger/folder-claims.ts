@@ -6,6 +6,7 @@ import {
   type SFNClient,
   StartExecutionCommand,
 } from '@aws-sdk/client-sfn';
+import { currentTime } from '../clock';
 import { type ClaimableRecord, decideClaim } from '../record/claim-decision';
 import {
   executionArnOf,
@@ -58,7 +59,7 @@ export class FolderClaims {
   private readonly records: FolderRecords;
 
   constructor(private readonly options: FolderClaimsOptions) {
-    this.clock = options.clock ?? (() => new Date());
+    this.clock = options.clock ?? currentTime;
     this.records = new FolderRecords(options.dynamodb, options.recordsTable);
   }
 

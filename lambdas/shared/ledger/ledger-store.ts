@@ -10,6 +10,7 @@ import {
   QueryCommand,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
+import { currentTime } from '../clock';
 import type { FolderBatch, LedgerObject } from './folder-batch';
 import { ledgerSequencer } from './sequencer';
 import { type LedgerEntry, type LedgerSummary, summariseFolderObjects } from './settle';
@@ -28,7 +29,7 @@ export async function writeLedgerObjects(
   dynamodb: DynamoDBClient,
   ledgerTable: string,
   batch: FolderBatch,
-  clock: () => Date = () => new Date(),
+  clock: () => Date = currentTime,
 ): Promise<number> {
   let written = 0;
   for (let i = 0; i < batch.objects.length; i += WRITES_AT_ONCE) {

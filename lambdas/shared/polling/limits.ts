@@ -11,14 +11,21 @@ import { nextPollInterval } from './schedule';
 export const MAX_POLLS = 900;
 /** Settle checks before a folder that keeps changing is created anyway (like the time cap). */
 export const MAX_SETTLE_CHECKS = 700;
+/**
+ * Waits one create may make when Visual Layer pushes back (429/503) before the attempt gives up. The
+ * backoff between them is long enough that the deadline comes first (`createWaitCap`).
+ */
+export const MAX_CREATE_WAITS = 100;
 /** Status checks in a row that may fail transiently before the folder is FAILED/UNREACHABLE. */
 export const MAX_CONSECUTIVE_POLL_FAILURES = 10;
 /** Step Functions Standard history limit. */
 export const HISTORY_EVENT_LIMIT = 25_000;
 
 /**
- * Status checks needed to reach the `maxWaitMinutes` deadline with the adaptive schedule
- * ({@link nextPollInterval}), the first wait being `minSeconds`.
+ * Status checks needed to reach the `maxWaitMinutes` deadline with the bounded backoff
+ * ({@link nextPollInterval}), the first wait being `minSeconds`: the schedule of a dataset that
+ * reports no usable progress. A steady progress needs far fewer; whatever Visual Layer reports, the
+ * check-status function ends the loop at {@link MAX_POLLS}.
  */
 export function pollsToDeadline(minSeconds: number, maxSeconds: number, maxWaitMinutes: number): number {
   const deadline = maxWaitMinutes * 60;

@@ -6,6 +6,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { DescribeExecutionCommand, ExecutionDoesNotExist, type SFNClient } from '@aws-sdk/client-sfn';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { currentTime } from '../clock';
 import type { FolderRules } from '../s3/s3-key';
 import { RECORD_KEYS } from './folder-record';
 import {
@@ -58,7 +59,7 @@ export class RecordReconciler {
   private readonly clock: () => Date;
 
   constructor(private readonly options: RecordReconcilerOptions) {
-    this.clock = options.clock ?? (() => new Date());
+    this.clock = options.clock ?? currentTime;
   }
 
   /** An execution ended (FAILED, TIMED_OUT, ABORTED): finish its attempt's record if still unfinished. */

@@ -6,7 +6,6 @@ import {
   describeErrorBody,
   normaliseStatusWord,
   parseDatasetStatus,
-  parseRetryAfter,
 } from './responses';
 
 export type { VisualLayerExchange } from './exchange';
@@ -30,11 +29,6 @@ export interface VisualLayerClientOptions {
   timeoutMs: number;
   /** Injected in tests; defaults to the global `fetch`. */
   fetch?: typeof fetch;
-  /**
-   * A 429 whose `Retry-After` is at most this many seconds is waited out and tried again once, here;
-   * a longer one is left to the state machine's retry. @default 10
-   */
-  maxRetryAfterSeconds?: number;
   /** Told of every request sent (each try counts), for metrics. @default nobody */
   onExchange?: ExchangeObserver;
 }
@@ -146,14 +140,7 @@ export class VisualLayerClient {
       await response.body?.cancel();
       response = await send(true);
     }
-    const retryAfter =
-      response.status === 429 ? parseRetryAfter(response.headers.get('retry-after')) : undefined;
-    if (retryAfter !== undefined && retryAfter <= (this.options.maxRetryAfterSeconds ?? 10)) {
-      // A 429 was not acted on, so sending the same request again cannot duplicate anything.
-      await response.body?.cancel();
-      await new Promise((resolve) => setTimeout(resolve, retryAfter * 1000));
-      response = await send(false);
-    }
+    // A 429 or 503 (Retry-After or not) goes back to the state machine, which waits in a Wait state.
     const text = await this.readText(response, action, method);
     const body = parseJson(text);
     if (!response.ok) {

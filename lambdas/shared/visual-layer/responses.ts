@@ -3,6 +3,7 @@
  * dataset status bodies become a {@link DatasetStatus}. Pure: the client does the HTTP.
  */
 
+import { currentTime } from '../clock';
 import {
   type PipelineError,
   VisualLayerAuthError,
@@ -203,7 +204,10 @@ export function classifyHttpError(failure: HttpFailure): PipelineError {
 }
 
 /** `Retry-After` as seconds: a delay in seconds or an HTTP date. Undefined when absent or unusable. */
-export function parseRetryAfter(value: string | null | undefined, now = Date.now()): number | undefined {
+export function parseRetryAfter(
+  value: string | null | undefined,
+  now = currentTime().getTime(),
+): number | undefined {
   if (!value) return undefined;
   const trimmed = value.trim();
   if (/^\d+$/.test(trimmed)) return Number(trimmed);
