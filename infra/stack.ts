@@ -40,6 +40,8 @@ export class VlIngestStack extends Stack {
     const key = new PipelineKey(this, 'Encryption').key;
     const drops = new IngestBucket(this, 'Bucket', { existingBucketName: config.bucketName });
     const records = new RecordsTable(this, 'Records');
+    // Both triggers keep the ledger: which object of a folder is in its dataset.
+    const ledger = new ObjectLedger(this, 'Ledger');
     const credentials = new VisualLayerCredentials(this, 'Credentials', {
       existingSecretName: config.secretName,
     });
@@ -97,7 +99,7 @@ export class VlIngestStack extends Stack {
         ? new QuietTrigger(this, 'Trigger', {
             bucket: drops.bucket,
             config,
-            ledger: new ObjectLedger(this, 'Ledger'),
+            ledger,
             recordsTable: records.table,
             folderRules,
             logKey: key,

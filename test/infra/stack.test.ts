@@ -361,7 +361,7 @@ describe('stack for an existing bucket and prefix', () => {
 describe('stack with trigger=marker', () => {
   const app = useSynthesizedApp({ trigger: 'marker', markerName: '_DONE', prefix: 'in/' });
 
-  it('starts the state machine straight from the rule, with no queue, ledger or folding function', () => {
+  it('starts the state machine straight from the rule, with no queue or folding function', () => {
     const template = templateOf(app());
     template.hasResourceProperties('AWS::Events::Rule', {
       Targets: [
@@ -373,7 +373,8 @@ describe('stack with trigger=marker', () => {
       ],
     });
     template.resourceCountIs('AWS::Lambda::EventSourceMapping', 0);
-    template.resourceCountIs('AWS::DynamoDB::Table', 1);
+    // The records and the object ledger.
+    template.resourceCountIs('AWS::DynamoDB::Table', 2);
     expect(definitionOf(app()).StartAt).toBe('PlanFolder');
   });
 

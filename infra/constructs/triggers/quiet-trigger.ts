@@ -76,7 +76,9 @@ export class QuietTrigger extends ObjectTrigger {
       logKey: props.logKey,
       description: 'vl-ingest: tells whether a folder has been quiet long enough to create its dataset',
     });
-    ledger.table.grant(this.settleFunction, 'dynamodb:Query');
+    this.settleFunction.addToRolePolicy(
+      new PolicyStatement({ actions: ['dynamodb:Query'], resources: [ledger.table.tableArn] }),
+    );
     this.objectQueue = new Queue(this, 'ObjectEvents', {
       encryption: QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
@@ -123,7 +125,12 @@ export class QuietTrigger extends ObjectTrigger {
       timeout: FOLD_TIMEOUT,
     });
     // Conditional writes of objects; Query to find what is new since a failure and to recount a folder whose objects were recorded after creation.
-    ledger.table.grant(fold, 'dynamodb:UpdateItem', 'dynamodb:Query');
+    fold.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['dynamodb:UpdateItem', 'dynamodb:Query'],
+        resources: [ledger.table.tableArn],
+      }),
+    );
     fold.addToRolePolicy(
       new PolicyStatement({
         actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],

@@ -64,7 +64,10 @@ export class FolderClaims {
 
   /** Records the batch's objects and starts (or confirms) the folder's execution. */
   async ingest(batch: FolderBatch): Promise<FolderOutcome> {
-    await writeLedgerObjects(this.options.dynamodb, this.options.ledgerTable, batch, this.clock);
+    await writeLedgerObjects(this.options.dynamodb, this.options.ledgerTable, batch, {
+      clock: this.clock,
+      trackPending: true,
+    });
     for (let round = 0; round < 4; round += 1) {
       const record = await this.records.read(batch.folderUri);
       const decision = decideClaim(record, await this.recordedSinceEnd(batch.folderUri, record));

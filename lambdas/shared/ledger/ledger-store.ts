@@ -7,47 +7,82 @@ import {
   type AttributeValue,
   ConditionalCheckFailedException,
   type DynamoDBClient,
-  QueryCommand,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import type { FolderBatch, LedgerObject } from './folder-batch';
+import { LEDGER_KEYS } from './pending';
+import { queryPages } from './query-pages';
 import { ledgerSequencer } from './sequencer';
 import { type LedgerEntry, type LedgerSummary, summariseFolderObjects } from './settle';
 
 /** Ledger writes in flight at once for one folder (the function works on up to ten folders at once, and the SDK keeps 50 sockets). */
 const WRITES_AT_ONCE = 4;
+const PENDING_ATTRIBUTE = LEDGER_KEYS.pendingAttribute;
+
+/** What a batch of ledger writes did. */
+export interface LedgerWrites {
+  /** Objects new to the folder or newer writes of known ones. */
+  written: number;
+  /** Objects new to the folder (with `trackPending`: recorded as not yet sent to Visual Layer). */
+  inserted: LedgerObject[];
+}
+
+/** How objects are written. */
+export interface LedgerWriteOptions {
+  clock?: () => Date;
+  /**
+   * Record a new object as not yet sent (`pendingFolder`, the sparse pending index), so a later batch
+   * adds it to the folder's dataset. A newer write of a known object never changes whether it was sent.
+   * @default false
+   */
+  trackPending?: boolean;
+}
 
 /**
  * Records the batch's objects in the ledger, each with a conditional write: a key the folder lacks is
- * inserted; a known key changes only for a greater S3 sequencer (a newer write of the object);
- * replays and duplicate deliveries change nothing. Each written object gets `seenAt` = now, so the
- * newest stamp tells the settle step when the folder last changed, and a stamp after an attempt's
- * end tells that the folder got something new since. Returns how many objects were new or newer.
+ * inserted; a known key changes only for a greater S3 sequencer (a newer write of the object) and keeps
+ * its `generation`; replays and duplicate deliveries change nothing. Each written object gets `seenAt`
+ * = now, so the newest stamp tells the settle step when the folder last changed, and a stamp after an
+ * attempt's end tells that the folder got something new since.
  */
 export async function writeLedgerObjects(
   dynamodb: DynamoDBClient,
   ledgerTable: string,
-  batch: FolderBatch,
-  clock: () => Date = () => new Date(),
-): Promise<number> {
-  let written = 0;
+  batch: Pick<FolderBatch, 'folderUri' | 'objects'>,
+  options: LedgerWriteOptions = {},
+): Promise<LedgerWrites> {
+  const clock = options.clock ?? (() => new Date());
+  const result: LedgerWrites = { written: 0, inserted: [] };
   for (let i = 0; i < batch.objects.length; i += WRITES_AT_ONCE) {
     const slice = batch.objects.slice(i, i + WRITES_AT_ONCE);
-    const results = await Promise.all(
-      slice.map((o) => writeObject(dynamodb, ledgerTable, batch.folderUri, o, clock().toISOString())),
+    const outcomes = await Promise.all(
+      slice.map((o) =>
+        writeObject(dynamodb, ledgerTable, batch.folderUri, o, clock().toISOString(), options.trackPending),
+      ),
     );
-    written += results.filter(Boolean).length;
+    outcomes.forEach((outcome, j) => {
+      if (outcome !== 'unchanged') result.written += 1;
+      if (outcome === 'inserted') result.inserted.push(slice[j] as LedgerObject);
+    });
   }
-  return written;
+  return result;
 }
 
+type WriteOutcome = 'inserted' | 'written' | 'unchanged';
+
+/**
+ * One object. Untracked: one request inserts it or applies a newer write. Tracked: an insert that
+ * marks it pending, and only when the key is known, the newer write without touching that mark (a
+ * duplicate delivery then costs two requests, a new object one).
+ */
 async function writeObject(
   dynamodb: DynamoDBClient,
   ledgerTable: string,
   folderUri: string,
   object: LedgerObject,
   seenAt: string,
-): Promise<boolean> {
+  trackPending = false,
+): Promise<WriteOutcome> {
   const values: Record<string, AttributeValue> = {
     ':objectAt': { S: object.objectAt },
     ':seenAt': { S: seenAt },
@@ -61,23 +96,35 @@ async function writeObject(
     set.push('etag = :etag');
     values[':etag'] = { S: object.etag };
   }
-  let condition = 'attribute_not_exists(objectKey)';
+  const newer = object.sequencer ? 'sequencer < :sequencer' : undefined;
   if (object.sequencer) {
     set.push('sequencer = :sequencer');
     values[':sequencer'] = { S: ledgerSequencer(object.sequencer) };
-    condition += ' OR sequencer < :sequencer';
   }
+  const write = (extraSet: string[], condition: string, extraValues: Record<string, AttributeValue> = {}) =>
+    conditionalWrite(dynamodb, {
+      TableName: ledgerTable,
+      Key: { folderUri: { S: folderUri }, objectKey: { S: object.key } },
+      UpdateExpression: `SET ${[...set, ...extraSet].join(', ')}`,
+      ConditionExpression: condition,
+      ...(object.size === undefined ? {} : { ExpressionAttributeNames: { '#size': 'size' } }),
+      ExpressionAttributeValues: { ...values, ...extraValues },
+    });
+  const isNew = 'attribute_not_exists(objectKey)';
+  if (!trackPending)
+    return (await write([], newer ? `${isNew} OR ${newer}` : isNew)) ? 'written' : 'unchanged';
+  if (await write([`${PENDING_ATTRIBUTE} = :folder`], isNew, { ':folder': { S: folderUri } }))
+    return 'inserted';
+  if (!newer) return 'unchanged';
+  return (await write([], `attribute_exists(objectKey) AND ${newer}`)) ? 'written' : 'unchanged';
+}
+
+async function conditionalWrite(
+  dynamodb: DynamoDBClient,
+  input: ConstructorParameters<typeof UpdateItemCommand>[0],
+): Promise<boolean> {
   try {
-    await dynamodb.send(
-      new UpdateItemCommand({
-        TableName: ledgerTable,
-        Key: { folderUri: { S: folderUri }, objectKey: { S: object.key } },
-        UpdateExpression: `SET ${set.join(', ')}`,
-        ConditionExpression: condition,
-        ...(object.size === undefined ? {} : { ExpressionAttributeNames: { '#size': 'size' } }),
-        ExpressionAttributeValues: values,
-      }),
-    );
+    await dynamodb.send(new UpdateItemCommand(input));
     return true;
   } catch (error) {
     if (error instanceof ConditionalCheckFailedException) return false;
@@ -131,20 +178,14 @@ async function* folderPages(
   folderUri: string,
   query: { ProjectionExpression: string; FilterExpression?: string; values?: Record<string, AttributeValue> },
 ): AsyncGenerator<Record<string, AttributeValue>[]> {
-  let startKey: Record<string, AttributeValue> | undefined;
-  do {
-    const page = await dynamodb.send(
-      new QueryCommand({
-        TableName: ledgerTable,
-        KeyConditionExpression: 'folderUri = :f',
-        ProjectionExpression: query.ProjectionExpression,
-        FilterExpression: query.FilterExpression,
-        ExpressionAttributeValues: { ':f': { S: folderUri }, ...query.values },
-        ConsistentRead: true,
-        ExclusiveStartKey: startKey,
-      }),
-    );
+  for await (const page of queryPages(dynamodb, {
+    TableName: ledgerTable,
+    KeyConditionExpression: 'folderUri = :f',
+    ProjectionExpression: query.ProjectionExpression,
+    FilterExpression: query.FilterExpression,
+    ExpressionAttributeValues: { ':f': { S: folderUri }, ...query.values },
+    ConsistentRead: true,
+  })) {
     yield page.Items ?? [];
-    startKey = page.LastEvaluatedKey;
-  } while (startKey);
+  }
 }

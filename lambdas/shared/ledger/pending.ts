@@ -1,0 +1,151 @@
+/**
+ * The ledger's answer to "which objects of a folder are not in its dataset yet": a new object is
+ * written with `pendingFolder` = its folder (see ledger-store.ts), which puts it in a sparse index
+ * keyed by folder; once a batch that lists it is accepted by Visual Layer, the object gets that
+ * batch's `generation` and leaves the index. Objects never leave the ledger (no TTL).
+ */
+
+import {
+  type AttributeValue,
+  BatchGetItemCommand,
+  ConditionalCheckFailedException,
+  type DynamoDBClient,
+  UpdateItemCommand,
+} from '@aws-sdk/client-dynamodb';
+import { queryPages } from './query-pages';
+
+/** Key, attribute and index names of the ledger table. */
+export const LEDGER_KEYS = {
+  partitionKey: 'folderUri',
+  sortKey: 'objectKey',
+  /** Set on a new object to its folder URI while it is not in the dataset; the pending index's key. */
+  pendingAttribute: 'pendingFolder',
+  /** Sparse index (partition `pendingFolder`, sort `objectKey`, keys only) of objects not yet sent. */
+  pendingIndex: 'pendingByFolder',
+} as const;
+
+/** An object of a folder that is not in its dataset yet, as the table says now (consistent read). */
+export interface PendingObject {
+  key: string;
+  /** When S3 created it. */
+  objectAt: string;
+  /** When the ledger recorded it. */
+  seenAt: string;
+}
+
+/** Keys read at once with BatchGetItem (its limit), and writes in flight at once when marking. */
+const BATCH_GET_KEYS = 100;
+const MARKS_AT_ONCE = 8;
+
+/**
+ * The folder's objects not yet sent to Visual Layer, in key order. The index is read first (cheap: only
+ * pending objects are in it), then each candidate is read again from the table with a consistent read,
+ * so an object a batch has just marked as sent — which the index may still show for a moment — is
+ * never listed again.
+ */
+export async function listPending(
+  dynamodb: DynamoDBClient,
+  ledgerTable: string,
+  folderUri: string,
+): Promise<PendingObject[]> {
+  const candidates: string[] = [];
+  const pages = queryPages(dynamodb, {
+    TableName: ledgerTable,
+    IndexName: LEDGER_KEYS.pendingIndex,
+    KeyConditionExpression: `${LEDGER_KEYS.pendingAttribute} = :f`,
+    ExpressionAttributeValues: { ':f': { S: folderUri } },
+  });
+  for await (const page of pages) {
+    for (const item of page.Items ?? []) if (item.objectKey?.S) candidates.push(item.objectKey.S);
+  }
+  const pending: PendingObject[] = [];
+  for (let i = 0; i < candidates.length; i += BATCH_GET_KEYS) {
+    pending.push(
+      ...(await readStillPending(dynamodb, ledgerTable, folderUri, candidates.slice(i, i + BATCH_GET_KEYS))),
+    );
+  }
+  return pending.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+}
+
+async function readStillPending(
+  dynamodb: DynamoDBClient,
+  ledgerTable: string,
+  folderUri: string,
+  keys: string[],
+): Promise<PendingObject[]> {
+  const found: PendingObject[] = [];
+  let request: Record<string, AttributeValue>[] = keys.map((key) => ({
+    folderUri: { S: folderUri },
+    objectKey: { S: key },
+  }));
+  while (request.length > 0) {
+    const out = await dynamodb.send(
+      new BatchGetItemCommand({
+        RequestItems: {
+          [ledgerTable]: {
+            Keys: request,
+            ConsistentRead: true,
+            ProjectionExpression: 'objectKey, objectAt, seenAt, pendingFolder',
+          },
+        },
+      }),
+    );
+    for (const item of out.Responses?.[ledgerTable] ?? []) {
+      if (item.pendingFolder?.S !== folderUri || !item.objectKey?.S) continue;
+      found.push({ key: item.objectKey.S, objectAt: item.objectAt?.S ?? '', seenAt: item.seenAt?.S ?? '' });
+    }
+    request = (out.UnprocessedKeys?.[ledgerTable]?.Keys ?? []) as Record<string, AttributeValue>[];
+  }
+  return found;
+}
+
+/**
+ * Marks objects as sent in `generation`: they leave the pending index. Idempotent (marking again with
+ * the same generation changes nothing); a key that is not in the ledger is not created.
+ */
+export async function markSent(
+  dynamodb: DynamoDBClient,
+  ledgerTable: string,
+  folderUri: string,
+  keys: readonly string[],
+  generation: number,
+): Promise<void> {
+  for (let i = 0; i < keys.length; i += MARKS_AT_ONCE) {
+    await Promise.all(
+      keys.slice(i, i + MARKS_AT_ONCE).map(async (key) => {
+        try {
+          await dynamodb.send(
+            new UpdateItemCommand({
+              TableName: ledgerTable,
+              Key: { folderUri: { S: folderUri }, objectKey: { S: key } },
+              UpdateExpression: `SET generation = :g REMOVE ${LEDGER_KEYS.pendingAttribute}`,
+              ConditionExpression: 'attribute_exists(objectKey)',
+              ExpressionAttributeValues: { ':g': { N: String(generation) } },
+            }),
+          );
+        } catch (error) {
+          if (!(error instanceof ConditionalCheckFailedException)) throw error;
+        }
+      }),
+    );
+  }
+}
+
+/** Objects of the folder the ledger knows and that are not pending: those in its dataset (consistent). */
+export async function countInDataset(
+  dynamodb: DynamoDBClient,
+  ledgerTable: string,
+  folderUri: string,
+): Promise<number> {
+  let count = 0;
+  const pages = queryPages(dynamodb, {
+    TableName: ledgerTable,
+    KeyConditionExpression: 'folderUri = :f',
+    FilterExpression: `attribute_not_exists(${LEDGER_KEYS.pendingAttribute})`,
+    ExpressionAttributeValues: { ':f': { S: folderUri } },
+    Select: 'COUNT',
+    ConsistentRead: true,
+  });
+  for await (const page of pages) count += page.Count ?? 0;
+  return count;
+}
