@@ -12,6 +12,7 @@ import { type ExecutionEntry, ExecutionRegistry, refuseOversizedResult } from '.
 import { LOCAL_ACCOUNT, LOCAL_REGION, localPhysicalId, resolveIntrinsics } from './aws/intrinsics';
 import { LocalLambda } from './aws/lambda';
 import { LocalQueue } from './aws/queue';
+import { LocalS3 } from './aws/s3';
 import { LocalSecretsManager } from './aws/secrets-manager';
 import { ExecutionAlreadyExistsError, LocalStepFunctionsEndpoint } from './aws/step-functions';
 import { type SimulatorOptions, VisualLayerSimulator } from './simulator/visual-layer-simulator';
@@ -87,6 +88,8 @@ export class LocalPipeline {
   readonly simulator: VisualLayerSimulator;
   readonly secrets = new LocalSecretsManager();
   readonly dynamodb = new LocalDynamoDb();
+  /** S3: the manifests the functions write, the folders they list, what Visual Layer reads. */
+  readonly s3 = new LocalS3();
   readonly functions = new Map<string, FunctionEntry>();
   /** JSON log lines the functions wrote. */
   readonly functionLogs: string[] = [];
@@ -129,6 +132,7 @@ export class LocalPipeline {
     this.simulator = new VisualLayerSimulator(
       options.simulator ?? { auth: { mode: 'jwt', ...LOCAL_CREDENTIALS } },
     );
+    this.simulator.media.objects = this.s3;
   }
 
   /** Synthesizes (unless given an app), starts the local services and loads the functions. */
@@ -147,11 +151,12 @@ export class LocalPipeline {
 
   private async boot(): Promise<void> {
     const { template } = this.app;
-    const [vlUrl, secretsUrl, dynamoUrl, sfnUrl] = await Promise.all([
+    const [vlUrl, secretsUrl, dynamoUrl, sfnUrl, s3Url] = await Promise.all([
       this.simulator.start(),
       this.secrets.start(),
       this.dynamodb.start(),
       this.sfnEndpoint.start(),
+      this.s3.start(),
     ]);
     for (const [id, resource] of Object.entries(template.Resources)) {
       if (resource.Type !== 'AWS::DynamoDB::Table') continue;
@@ -175,6 +180,7 @@ export class LocalPipeline {
       AWS_ENDPOINT_URL_SECRETS_MANAGER: secretsUrl,
       AWS_ENDPOINT_URL_DYNAMODB: dynamoUrl,
       AWS_ENDPOINT_URL_SFN: sfnUrl,
+      AWS_ENDPOINT_URL_S3: s3Url,
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
       AWS_LAMBDA_FUNCTION_NAME: 'local',
     };
@@ -569,6 +575,7 @@ export class LocalPipeline {
       this.secrets.stop(),
       this.dynamodb.stop(),
       this.sfnEndpoint.stop(),
+      this.s3.stop(),
     ]);
     if (this.ownsApp) this.app.dispose();
   }

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { decodeProtectedHeader, jwtVerify } from 'jose';
+import { MediaAdditions, type MediaOptions } from './media-addition';
 
 /** How the simulator checks the `Authorization` header. */
 export type SimulatorAuth =
@@ -78,6 +79,8 @@ export interface SimulatedDataset {
 export interface SimulatorOptions {
   auth?: SimulatorAuth;
   lifecycle?: SimulatorLifecycle;
+  /** How add_media and reindex behave (see `MediaAdditions`). */
+  media?: MediaOptions;
 }
 
 const DEFAULT_LIFECYCLE = {
@@ -101,6 +104,8 @@ export class VisualLayerSimulator {
   readonly calls: SimulatorCall[] = [];
   /** Every `Authorization` header received, for tests that prove tokens never leak. */
   readonly authorizations: string[] = [];
+  /** add_media, reindex and the task manager; manifests are read from `media.objects` (the local S3). */
+  readonly media: MediaAdditions;
   private readonly faults: (SimulatorFault & { remaining: number })[] = [];
   private readonly sockets = new Set<Socket>();
   private server?: Server;
@@ -111,6 +116,7 @@ export class VisualLayerSimulator {
   constructor(options: SimulatorOptions = {}) {
     this.auth = options.auth ?? { mode: 'none' };
     this.lifecycle = options.lifecycle ?? {};
+    this.media = new MediaAdditions(options.media);
   }
 
   /** Starts listening on a free loopback port; returns the base URL. */
@@ -146,6 +152,13 @@ export class VisualLayerSimulator {
   /** Requests that tried to create a dataset (whatever their answer). */
   createCalls(): SimulatorCall[] {
     return this.calls.filter((c) => c.method === 'POST' && c.path === '/api/v1/dataset');
+  }
+
+  /** Requests that tried to add media to a dataset (whatever their answer). */
+  addMediaCalls(): SimulatorCall[] {
+    return this.calls.filter(
+      (c) => c.method === 'POST' && /^\/api\/v1\/dataset\/[^/]+\/add_media$/.test(c.path),
+    );
   }
 
   private takeFault(method: string, path: string): SimulatorFault | undefined {
@@ -193,13 +206,18 @@ export class VisualLayerSimulator {
       return;
     }
     call.authorized = true;
-    const [status, payload] = await this.route(method, path, req, body);
+    const [status, payload] = await this.route(method, path, req, body, url.searchParams);
     if (fault?.drop === 'after') {
       call.status = 'dropped';
       req.socket.destroy();
       return;
     }
     call.status = status;
+    if (status === 202 && payload === null) {
+      res.writeHead(202);
+      res.end();
+      return;
+    }
     send(res, status, payload);
   }
 
@@ -230,11 +248,22 @@ export class VisualLayerSimulator {
     path: string,
     req: IncomingMessage,
     body: Buffer,
+    query: URLSearchParams,
   ): Promise<[number, unknown]> {
     if (method === 'GET' && path === '/api/v1/healthcheck') return [200, { status: 'ok' }];
     if (method === 'POST' && path === '/api/v1/dataset') return this.create(req, body);
     if (method === 'GET' && path === '/api/v1/datasets')
       return [200, [...this.datasets.values()].map((d) => this.view(d, false))];
+    if (method === 'GET' && path === '/api/v1/tasks') return this.media.listTasks(query);
+    const operation = path.match(/^\/api\/v1\/dataset\/([^/]+)\/(add_media|reindex)$/);
+    if (operation && method === 'POST') {
+      const dataset = this.datasets.get(decodeURIComponent(operation[1] as string));
+      if (!dataset) return [404, { detail: 'Dataset not found' }];
+      const target = { id: dataset.id, displayName: dataset.displayName, created: isCreated(dataset) };
+      if (operation[2] === 'reindex') return this.media.reindex(target);
+      const form = await readForm(req, body);
+      return form instanceof FormData ? this.media.addMedia(target, form) : form;
+    }
     const match = path.match(/^\/api\/v1\/dataset\/([^/]+)$/);
     if (match) {
       const dataset = this.datasets.get(decodeURIComponent(match[1] as string));
@@ -249,23 +278,8 @@ export class VisualLayerSimulator {
   }
 
   private async create(req: IncomingMessage, body: Buffer): Promise<[number, unknown]> {
-    const contentType = String(req.headers['content-type'] ?? '');
-    if (!/multipart\/form-data|application\/x-www-form-urlencoded/i.test(contentType)) {
-      return [
-        422,
-        { detail: [{ type: 'missing', loc: ['body', 'dataset_name'], msg: 'Field required', input: null }] },
-      ];
-    }
-    let form: FormData;
-    try {
-      form = await new Request('http://simulator/', {
-        method: 'POST',
-        headers: { 'content-type': contentType },
-        body,
-      }).formData();
-    } catch {
-      return [400, { detail: 'Malformed form body' }];
-    }
+    const form = await readForm(req, body);
+    if (!(form instanceof FormData)) return form;
     const name = form.get('dataset_name');
     const bucketPath = form.get('bucket_path');
     const missing = [
@@ -308,7 +322,11 @@ export class VisualLayerSimulator {
     const reads = dataset.reads;
     let word: string;
     let progress: number;
-    if (reads <= lifecycle.draftReads) {
+    const media = isCreated(dataset) ? this.media.statusOf(dataset.id, advance) : undefined;
+    if (media) {
+      word = media.word;
+      progress = media.progress;
+    } else if (reads <= lifecycle.draftReads) {
       word = 'DRAFT';
       progress = 0;
     } else if (lifecycle.outcome === 'NEVER' || reads <= lifecycle.draftReads + lifecycle.indexingReads) {
@@ -321,7 +339,7 @@ export class VisualLayerSimulator {
       word = lifecycle.outcome;
       progress = lifecycle.outcome === 'READY' ? 100 : 0;
     }
-    const ready = word === 'READY';
+    const ready = isCreated(dataset);
     const failed = word === 'ERROR';
     const view: Record<string, unknown> = {
       id: dataset.id,
@@ -331,7 +349,7 @@ export class VisualLayerSimulator {
       owned_by: 'simulator',
       created_at: dataset.createdAt.toISOString().replace(/Z$/, ''),
       progress,
-      n_images: ready ? lifecycle.nImages : 0,
+      n_images: ready ? lifecycle.nImages + this.media.addedImages(dataset.id) : 0,
       n_videos: ready ? lifecycle.nVideos : 0,
       n_objects: 0,
       fatal_error_msg: failed ? (lifecycle.fatalErrorMsg ?? 'Failed to read the bucket') : null,
@@ -343,6 +361,29 @@ export class VisualLayerSimulator {
       view.status_new = lifecycle.vocabulary === 'spaced' ? word.replace(/_/g, ' ') : word;
     }
     return view;
+  }
+}
+
+/** Whether a dataset's creation has reached READY (it then has an embedding config). */
+function isCreated(dataset: SimulatedDataset): boolean {
+  const { lifecycle } = dataset;
+  return lifecycle.outcome === 'READY' && dataset.reads > lifecycle.draftReads + lifecycle.indexingReads;
+}
+
+/** A multipart or urlencoded body, or the answer to give when it is neither. */
+async function readForm(req: IncomingMessage, body: Buffer): Promise<FormData | [number, unknown]> {
+  const contentType = String(req.headers['content-type'] ?? '');
+  if (!/multipart\/form-data|application\/x-www-form-urlencoded/i.test(contentType)) {
+    return [422, { detail: [{ type: 'missing', loc: ['body'], msg: 'Field required', input: null }] }];
+  }
+  try {
+    return await new Request('http://simulator/', {
+      method: 'POST',
+      headers: { 'content-type': contentType },
+      body,
+    }).formData();
+  } catch {
+    return [400, { detail: 'Malformed form body' }];
   }
 }
 
