@@ -87,6 +87,14 @@ export const SETTING_GROUPS = {
     recordsTable: text('RECORDS_TABLE'),
     ledgerTable: text('LEDGER_TABLE'),
     stateMachineArn: text('STATE_MACHINE_ARN'),
+    lateObjects: oneOf('LATE_OBJECTS', ['append', 'ignore'] as const),
+  },
+  /** Where append batches read and write: records, the ledger, the manifests; how they end. */
+  appending: {
+    recordsTable: text('RECORDS_TABLE'),
+    ledgerTable: text('LEDGER_TABLE'),
+    manifestsBucket: text('MANIFESTS_BUCKET'),
+    reindex: oneOf('REINDEX', ['auto', 'manual'] as const),
   },
   /** Where the reconciler finds unfinished records, and whose executions it asks about. */
   reconciling: {
@@ -103,6 +111,7 @@ export const FUNCTION_SETTINGS = {
   'settle-folder': ['settling'],
   'fold-events': ['folderRules', 'folding'],
   reconcile: ['folderRules', 'reconciling'],
+  'append-media': ['visualLayer', 'polling', 'appending'],
 } as const satisfies Record<string, readonly (keyof typeof SETTING_GROUPS)[]>;
 
 /** A function's folder under `lambdas/`. */

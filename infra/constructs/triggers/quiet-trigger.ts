@@ -118,6 +118,7 @@ export class QuietTrigger extends ObjectTrigger {
           recordsTable: recordsTable.tableName,
           ledgerTable: ledger.table.tableName,
           stateMachineArn: stateMachine.stateMachineArn,
+          lateObjects: 'ignore',
         },
       },
       logKey: this.props.logKey,

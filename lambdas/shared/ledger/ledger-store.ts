@@ -3,12 +3,8 @@
  * `objectKey`), written by the folding function and read by the settle step and late batches.
  */
 
-import {
-  type AttributeValue,
-  ConditionalCheckFailedException,
-  type DynamoDBClient,
-  UpdateItemCommand,
-} from '@aws-sdk/client-dynamodb';
+import { type AttributeValue, type DynamoDBClient, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { writeConditionally } from '../conditional-write';
 import type { FolderBatch, LedgerObject } from './folder-batch';
 import { LEDGER_KEYS } from './pending';
 import { queryPages } from './query-pages';
@@ -102,14 +98,17 @@ async function writeObject(
     values[':sequencer'] = { S: ledgerSequencer(object.sequencer) };
   }
   const write = (extraSet: string[], condition: string, extraValues: Record<string, AttributeValue> = {}) =>
-    conditionalWrite(dynamodb, {
-      TableName: ledgerTable,
-      Key: { folderUri: { S: folderUri }, objectKey: { S: object.key } },
-      UpdateExpression: `SET ${[...set, ...extraSet].join(', ')}`,
-      ConditionExpression: condition,
-      ...(object.size === undefined ? {} : { ExpressionAttributeNames: { '#size': 'size' } }),
-      ExpressionAttributeValues: { ...values, ...extraValues },
-    });
+    writeConditionally(
+      dynamodb,
+      new UpdateItemCommand({
+        TableName: ledgerTable,
+        Key: { folderUri: { S: folderUri }, objectKey: { S: object.key } },
+        UpdateExpression: `SET ${[...set, ...extraSet].join(', ')}`,
+        ConditionExpression: condition,
+        ...(object.size === undefined ? {} : { ExpressionAttributeNames: { '#size': 'size' } }),
+        ExpressionAttributeValues: { ...values, ...extraValues },
+      }),
+    );
   const isNew = 'attribute_not_exists(objectKey)';
   if (!trackPending)
     return (await write([], newer ? `${isNew} OR ${newer}` : isNew)) ? 'written' : 'unchanged';
@@ -117,19 +116,6 @@ async function writeObject(
     return 'inserted';
   if (!newer) return 'unchanged';
   return (await write([], `attribute_exists(objectKey) AND ${newer}`)) ? 'written' : 'unchanged';
-}
-
-async function conditionalWrite(
-  dynamodb: DynamoDBClient,
-  input: ConstructorParameters<typeof UpdateItemCommand>[0],
-): Promise<boolean> {
-  try {
-    await dynamodb.send(new UpdateItemCommand(input));
-    return true;
-  } catch (error) {
-    if (error instanceof ConditionalCheckFailedException) return false;
-    throw error;
-  }
 }
 
 /**

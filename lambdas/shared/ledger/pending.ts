@@ -8,10 +8,10 @@
 import {
   type AttributeValue,
   BatchGetItemCommand,
-  ConditionalCheckFailedException,
   type DynamoDBClient,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
+import { writeConditionally } from '../conditional-write';
 import { queryPages } from './query-pages';
 
 /** Key, attribute and index names of the ledger table. */
@@ -113,39 +113,44 @@ export async function markSent(
   for (let i = 0; i < keys.length; i += MARKS_AT_ONCE) {
     await Promise.all(
       keys.slice(i, i + MARKS_AT_ONCE).map(async (key) => {
-        try {
-          await dynamodb.send(
-            new UpdateItemCommand({
-              TableName: ledgerTable,
-              Key: { folderUri: { S: folderUri }, objectKey: { S: key } },
-              UpdateExpression: `SET generation = :g REMOVE ${LEDGER_KEYS.pendingAttribute}`,
-              ConditionExpression: 'attribute_exists(objectKey)',
-              ExpressionAttributeValues: { ':g': { N: String(generation) } },
-            }),
-          );
-        } catch (error) {
-          if (!(error instanceof ConditionalCheckFailedException)) throw error;
-        }
+        await writeConditionally(
+          dynamodb,
+          new UpdateItemCommand({
+            TableName: ledgerTable,
+            Key: { folderUri: { S: folderUri }, objectKey: { S: key } },
+            UpdateExpression: `SET generation = :g REMOVE ${LEDGER_KEYS.pendingAttribute}`,
+            ConditionExpression: 'attribute_exists(objectKey)',
+            ExpressionAttributeValues: { ':g': { N: String(generation) } },
+          }),
+        );
       }),
     );
   }
 }
 
-/** Objects of the folder the ledger knows and that are not pending: those in its dataset (consistent). */
+/**
+ * Objects of the folder in its dataset, as the ledger knows them (consistent): those not pending, and
+ * pending ones S3 created by `cut` (in the folder when Visual Layer read it, not yet marked so).
+ */
 export async function countInDataset(
   dynamodb: DynamoDBClient,
   ledgerTable: string,
   folderUri: string,
+  cut?: string,
 ): Promise<number> {
+  const cutMs = cut === undefined ? Number.NEGATIVE_INFINITY : Date.parse(cut);
   let count = 0;
   const pages = queryPages(dynamodb, {
     TableName: ledgerTable,
     KeyConditionExpression: 'folderUri = :f',
-    FilterExpression: `attribute_not_exists(${LEDGER_KEYS.pendingAttribute})`,
+    ProjectionExpression: 'objectAt, pendingFolder',
     ExpressionAttributeValues: { ':f': { S: folderUri } },
-    Select: 'COUNT',
     ConsistentRead: true,
   });
-  for await (const page of pages) count += page.Count ?? 0;
+  for await (const page of pages) {
+    for (const item of page.Items ?? []) {
+      if (!item.pendingFolder || Date.parse(item.objectAt?.S ?? '') <= cutMs) count += 1;
+    }
+  }
   return count;
 }

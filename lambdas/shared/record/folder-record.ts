@@ -72,6 +72,10 @@ export const RECORD_ATTRIBUTES = {
   lastStatus: 'status the previous attempt ended with',
   lastError: 'error of the previous attempt',
   lastDatasetId: 'dataset of the previous attempt, if it made one',
+  generation: 'batches sent to the dataset: 1 = the create, 2, 3, … the appends',
+  datasetCreatedAt: 'when Visual Layer accepted the create: objects S3 created later are appended',
+  append: 'the current or last append batch',
+  appends: 'the last 20 append batches',
 } as const;
 /** An attribute name of the record. */
 export type RecordAttribute = keyof typeof RECORD_ATTRIBUTES;
@@ -87,6 +91,10 @@ export const ATTEMPT_ATTRIBUTES = [
   'polls',
   'nImages',
   'nVideos',
+  'generation',
+  'datasetCreatedAt',
+  'append',
+  'appends',
 ] as const satisfies readonly RecordAttribute[];
 
 /** DynamoDB reserved words among the attribute names: expressions use `#status`, `#error`. */

@@ -128,11 +128,17 @@ export class VisualLayerClient {
     });
   }
 
+  /** Any call: the JSON body of a 2xx answer; with `emptyOk`, undefined for an empty one (202). */
+  call(action: string, method: 'GET' | 'POST', path: string, makeBody?: () => FormData, emptyOk = false) {
+    return this.request(action, method, path, makeBody, emptyOk);
+  }
+
   private async request(
     action: string,
     method: 'GET' | 'POST',
     path: string,
     makeBody?: () => FormData,
+    emptyOk = false,
   ): Promise<unknown> {
     let response = await this.send(action, method, path, false, makeBody);
     if (response.status === 401) {
@@ -157,7 +163,7 @@ export class VisualLayerClient {
         action,
       });
     }
-    if (body === undefined)
+    if (body === undefined && !(emptyOk && text.trim() === ''))
       throw new VisualLayerResponseError(`Visual Layer answered ${action} with a body that is not JSON`);
     return body;
   }
