@@ -31,7 +31,16 @@ export interface IngestConfig {
   datasetNamePrefix: string;
   /** Address subscribed to failure alarms. */
   alarmEmail?: string;
+  /** Objects that reach a READY folder: `append` them to its dataset, or `ignore` them. */
+  lateObjects: LateObjects;
+  /** After an append: `auto` re-indexes (`auto_reindex=true`), `manual` leaves the dataset at PARTIAL INDEX. */
+  reindex: Reindex;
 }
+
+/** What happens to objects that reach a READY folder; see docs/how-it-works.md, "Late objects". */
+export type LateObjects = 'append' | 'ignore';
+/** How an append batch ends: the dataset READY again (`auto`), or at PARTIAL INDEX (`manual`). */
+export type Reindex = 'auto' | 'manual';
 
 /** Every configuration key, in README order. */
 export const CONFIG_KEYS = [
@@ -48,6 +57,8 @@ export const CONFIG_KEYS = [
   'secretName',
   'datasetNamePrefix',
   'alarmEmail',
+  'lateObjects',
+  'reindex',
 ] as const satisfies readonly (keyof IngestConfig)[];
 
 /** The defaults of the README's configuration table. */
@@ -62,6 +73,8 @@ export const DEFAULT_CONFIG: IngestConfig = {
   maxWaitMinutes: 1440,
   visualLayerBaseUrl: 'https://app.visual-layer.com',
   datasetNamePrefix: '',
+  lateObjects: 'append',
+  reindex: 'auto',
 };
 
 /** How long a function waits for one Visual Layer answer before it counts as a timeout. */
@@ -69,8 +82,8 @@ export const VISUAL_LAYER_REQUEST_TIMEOUT_MS = 20_000;
 
 /**
  * Longest a folder may keep receiving objects before its dataset is created anyway (quiet trigger).
- * Objects that arrive later are recorded but not added to the dataset (docs/how-it-works.md,
- * "Late objects").
+ * Objects that arrive later are added to it by an append batch, or with `lateObjects=ignore` only
+ * recorded (docs/how-it-works.md, "Late objects").
  */
 export const SETTLE_CAP_SECONDS = 6 * 3600;
 
@@ -116,6 +129,8 @@ export function parseConfig(read: ContextReader): IngestConfig {
     ),
     datasetNamePrefix: p.string('datasetNamePrefix', /^.{0,50}$/, 'at most 50 printable characters'),
     alarmEmail: p.optionalString('alarmEmail', EMAIL, 'an e-mail address'),
+    lateObjects: p.oneOf('lateObjects', ['append', 'ignore'] as const),
+    reindex: p.oneOf('reindex', ['auto', 'manual'] as const),
   };
   if (
     config.maxPollIntervalSeconds < config.pollIntervalSeconds &&

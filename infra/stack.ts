@@ -1,7 +1,9 @@
 import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
 import { type IngestConfig, VISUAL_LAYER_REQUEST_TIMEOUT_MS } from './config';
+import { Appending } from './constructs/appending';
 import { VisualLayerCredentials } from './constructs/credentials';
 import { IngestAlarms } from './constructs/ingest-alarms';
 import { IngestBucket } from './constructs/ingest-bucket';
@@ -29,10 +31,17 @@ export const OUTPUTS = {
   deadLetterQueue: 'DeadLetterQueueUrl',
   alarmTopic: 'AlarmTopicArn',
   objectQueue: 'ObjectQueueArn',
+  manifestsBucket: 'ManifestsBucketName',
 } as const;
 
 /** The whole pipeline. Composition only: each concern is its own construct. */
 export class VlIngestStack extends Stack {
+  /**
+   * The bucket of the append batches' manifests (`lateObjects=append`): Visual Layer reads it, so its
+   * read role must cover it as well as the drop bucket.
+   */
+  readonly manifestsBucket?: IBucket;
+
   constructor(scope: Construct, id: string, props: VlIngestStackProps) {
     super(scope, id, props);
     const { config } = props;
@@ -59,6 +68,11 @@ export class VlIngestStack extends Stack {
       secretId: credentials.secretId,
       requestTimeoutMs: VISUAL_LAYER_REQUEST_TIMEOUT_MS,
     };
+    const polling = {
+      minSeconds: config.pollIntervalSeconds,
+      maxSeconds: config.maxPollIntervalSeconds,
+      maxWaitMinutes: config.maxWaitMinutes,
+    };
     const planFunction = new PipelineFunction(this, 'PlanFolder', {
       handler: 'plan-folder',
       settings: { folderRules },
@@ -76,11 +90,7 @@ export class VlIngestStack extends Stack {
       handler: 'check-status',
       settings: {
         visualLayer,
-        polling: {
-          minSeconds: config.pollIntervalSeconds,
-          maxSeconds: config.maxPollIntervalSeconds,
-          maxWaitMinutes: config.maxWaitMinutes,
-        },
+        polling,
       },
       logKey: key,
       description: 'vl-ingest: reads a Visual Layer dataset status and decides the next poll',
@@ -92,6 +102,21 @@ export class VlIngestStack extends Stack {
       new PolicyStatement({ actions: ['dynamodb:GetItem'], resources: [records.table.tableArn] }),
     );
     credentials.secret.grantRead(statusFunction);
+    const appending =
+      config.lateObjects === 'append'
+        ? new Appending(this, 'Appending', {
+            config,
+            records: records.table,
+            ledger,
+            drops: drops.bucket,
+            accessLogs: drops.accessLogs,
+            secret: credentials.secret,
+            visualLayer,
+            polling,
+            logKey: key,
+          })
+        : undefined;
+    this.manifestsBucket = appending?.manifests;
 
     // The one place the trigger is chosen: it owns its resources and hands the workflow its entry.
     const trigger =
@@ -114,8 +139,15 @@ export class VlIngestStack extends Stack {
       pollIntervalSeconds: config.pollIntervalSeconds,
       maxWaitMinutes: config.maxWaitMinutes,
       logKey: key,
+      append: appending && {
+        appendFunction: appending.appendFunction,
+        settleFunction: trigger instanceof QuietTrigger ? trigger.settleFunction : undefined,
+        listFunction: appending.listFunction,
+        endsAt: config.reindex === 'manual' ? 'PARTIAL_INDEX' : undefined,
+      },
     });
     trigger.connect(workflow.stateMachine);
+    appending?.connect(workflow.stateMachine);
     // Ends that no Catch rule sees (a stop, the state machine's timeout, an oversized state) still end the record.
     const reconciler = new Reconciler(this, 'Reconciler', {
       table: records.table,
@@ -127,7 +159,14 @@ export class VlIngestStack extends Stack {
     const alarms = new IngestAlarms(this, 'Alarms', {
       stateMachine: workflow.stateMachine,
       deadLetterQueue: trigger.deadLetterQueue,
-      functions: [planFunction, createFunction, statusFunction, ...trigger.functions, reconciler.function],
+      functions: [
+        planFunction,
+        createFunction,
+        statusFunction,
+        ...trigger.functions,
+        reconciler.function,
+        ...(appending?.functions ?? []),
+      ],
       key,
       alarmEmail: config.alarmEmail,
     });
@@ -136,6 +175,12 @@ export class VlIngestStack extends Stack {
       new CfnOutput(this, OUTPUTS.objectQueue, {
         value: trigger.objectQueue.queueArn,
         description: 'Queue of object events (quiet trigger): replay dead letters into it',
+      });
+    }
+    if (appending) {
+      new CfnOutput(this, OUTPUTS.manifestsBucket, {
+        value: appending.manifests.bucketName,
+        description: "Manifests of the append batches: Visual Layer's read role must cover this bucket too",
       });
     }
     new CfnOutput(this, OUTPUTS.alarmTopic, {

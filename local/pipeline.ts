@@ -17,6 +17,9 @@ import { LocalSecretsManager } from './aws/secrets-manager';
 import { ExecutionAlreadyExistsError, LocalStepFunctionsEndpoint } from './aws/step-functions';
 import { type SimulatorOptions, VisualLayerSimulator } from './simulator/visual-layer-simulator';
 
+/** Waits that wait for the clock to pass a folder's quiet period: they run in real time. */
+const REAL_TIME_WAITS: string[] = [STATE_NAMES.settleWait, STATE_NAMES.appendSettleWait];
+
 /** One entry of an execution's event log, as aws-local-stepfunctions reports it. */
 export type EventLog = StateMachine['run'] extends (...args: never[]) => {
   eventLogs: AsyncGenerator<infer E>;
@@ -427,7 +430,7 @@ export class LocalPipeline {
         // clock to pass the folder's quiet period (tests and the demo use a short quietSeconds).
         waitTimeOverrides: Object.fromEntries(
           [...states]
-            .filter(([n, s]) => s.Type === 'Wait' && n !== STATE_NAMES.settleWait)
+            .filter(([n, s]) => s.Type === 'Wait' && !REAL_TIME_WAITS.includes(n))
             .map(([n]) => [n, waitMs]),
         ),
         retryIntervalOverrides: Object.fromEntries([...states].map(([n]) => [n, retryMs])),

@@ -28,7 +28,9 @@ export class ObjectLedger extends Construct {
       indexName: LEDGER_KEYS.pendingIndex,
       partitionKey: { name: LEDGER_KEYS.pendingAttribute, type: AttributeType.STRING },
       sortKey: { name: LEDGER_KEYS.sortKey, type: AttributeType.STRING },
-      projectionType: ProjectionType.KEYS_ONLY,
+      // addedAt tells the keys S3 created after the folder's create from the others, from the index alone.
+      projectionType: ProjectionType.INCLUDE,
+      nonKeyAttributes: [LEDGER_KEYS.addedAttribute],
     });
   }
 

@@ -16,6 +16,8 @@ export interface CheckStatusEvent {
   since: string;
   polls?: number;
   lastWaitSeconds?: number;
+  /** A status word that ends the loop as READY does (an append with reindex=manual: PARTIAL_INDEX). */
+  endsAt?: string;
 }
 
 /** Reads a dataset's status once and decides the loop's next step. */
@@ -30,7 +32,9 @@ export const handler = async (event: CheckStatusEvent): Promise<PollDecision> =>
         vlStatus: status.vlStatus,
       });
     }
-    return decideAfterPoll(status, { polls, lastWaitSeconds, since }, limits, new Date());
+    const ended = event.endsAt !== undefined && status.vlStatus === event.endsAt;
+    const reading = ended ? { ...status, outcome: 'READY' as const } : status;
+    return decideAfterPoll(reading, { polls, lastWaitSeconds, since }, limits, new Date());
   } catch (error) {
     const failure = asFailedCheck(error);
     logFailure(logger, 'status check failed', failure);

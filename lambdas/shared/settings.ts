@@ -96,6 +96,10 @@ export const SETTING_GROUPS = {
     manifestsBucket: text('MANIFESTS_BUCKET'),
     reindex: oneOf('REINDEX', ['auto', 'manual'] as const),
   },
+  /** Where a listed folder's objects are recorded (marker trigger). */
+  listing: {
+    ledgerTable: text('LEDGER_TABLE'),
+  },
   /** Where the reconciler finds unfinished records, and whose executions it asks about. */
   reconciling: {
     recordsTable: text('RECORDS_TABLE'),
@@ -112,6 +116,7 @@ export const FUNCTION_SETTINGS = {
   'fold-events': ['folderRules', 'folding'],
   reconcile: ['folderRules', 'reconciling'],
   'append-media': ['visualLayer', 'polling', 'appending'],
+  'list-folder': ['listing'],
 } as const satisfies Record<string, readonly (keyof typeof SETTING_GROUPS)[]>;
 
 /** A function's folder under `lambdas/`. */

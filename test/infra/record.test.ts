@@ -15,7 +15,8 @@ function attributesOf(expression: string, names: Record<string, string> = {}): s
   const found = new Set<string>();
   for (const clause of expression.split(/\b(?=SET |ADD |REMOVE )/)) {
     const [verb, ...rest] = clause.trim().split(' ');
-    for (const action of rest.join(' ').split(',')) {
+    // Commas inside a function's parentheses (if_not_exists(a, :b)) do not separate actions.
+    for (const action of rest.join(' ').split(/,(?![^(]*\))/)) {
       const target = action.trim().split(/[\s=]/)[0] ?? '';
       if (verb && target) found.add(names[target] ?? target);
     }

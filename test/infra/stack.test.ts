@@ -8,6 +8,7 @@ import {
   FOLD_BATCH_WINDOW,
   FOLD_MAX_RECEIVES,
 } from '../../infra/constructs/triggers/quiet-trigger';
+import { MAX_BUSY_TRIES } from '../../lambdas/shared/append/send-batch';
 import {
   HISTORY_EVENT_LIMIT,
   MAX_CONSECUTIVE_POLL_FAILURES,
@@ -22,7 +23,7 @@ type Resource = { Type: string; Properties: Record<string, unknown> };
 describe('default stack', () => {
   const app = useSynthesizedApp();
 
-  it('bundles its six functions on Node.js 24, ARM64, traced, with their own log groups', () => {
+  it('bundles its seven functions on Node.js 24, ARM64, traced, with their own log groups', () => {
     const template = templateOf(app());
     const functions = template.findResources('AWS::Lambda::Function');
     expect(
@@ -30,6 +31,7 @@ describe('default stack', () => {
         .map((id) => id.replace(/[0-9A-F]{8}$/, ''))
         .sort(),
     ).toEqual([
+      'AppendingAppendMedia',
       'CheckStatus',
       'CreateDataset',
       'PlanFolder',
@@ -280,12 +282,15 @@ describe('default stack', () => {
     });
   });
 
-  it('starts folder executions at the settle loop and object events at the plan', () => {
+  it('starts append batches at the append phase, folder executions at the settle loop and object events at the plan', () => {
     const { StartAt, States } = definitionOf(app());
     expect(StartAt).toBe('HowStarted');
     expect(States.HowStarted).toMatchObject({
       Type: 'Choice',
-      Choices: [{ Variable: '$.folderUri', IsPresent: true, Next: 'StartSettling' }],
+      Choices: [
+        { Variable: '$.append', IsPresent: true, Next: 'StartAppendBatch' },
+        { Variable: '$.folderUri', IsPresent: true, Next: 'StartSettling' },
+      ],
       Default: 'PlanFolder',
     });
     expect(States.WaitForQuiet).toMatchObject({
@@ -313,6 +318,19 @@ describe('default stack', () => {
       once + retries + MAX_SETTLE_CHECKS * settleCheck + MAX_POLLS * Math.max(pollCheck, failedCheck);
     expect(worst).toBeLessThan(HISTORY_EVENT_LIMIT);
     expect(MAX_CONSECUTIVE_POLL_FAILURES).toBeLessThan(MAX_POLLS);
+    // An append batch: settling, 409 waits, then checks that may each also ask the task manager.
+    const appendSettle = loop('SettleAppend', 'AppendSettled', 'WaitForAppendQuiet');
+    const busy = loop('SendBatch', 'BatchAccepted', 'WaitBeforeResend');
+    const batchCheck = loop(
+      'WaitBeforeBatchCheck',
+      'CheckBatch',
+      'BatchIndexed',
+      'FinishBatch',
+      'BatchFinished',
+    );
+    const worstBatch =
+      once + retries + MAX_SETTLE_CHECKS * appendSettle + MAX_BUSY_TRIES * busy + MAX_POLLS * batchCheck;
+    expect(worstBatch).toBeLessThan(HISTORY_EVENT_LIMIT);
   });
 
   it('outputs what a user or the CLI needs next', () => {
@@ -323,6 +341,7 @@ describe('default stack', () => {
         'BucketName',
         'CredentialsSecret',
         'DeadLetterQueueUrl',
+        'ManifestsBucketName',
         'ObjectQueueArn',
         'RecordsTableName',
         'StateMachineArn',
@@ -338,22 +357,22 @@ describe('stack for an existing bucket and prefix', () => {
     secretName: 'vl/creds',
   });
 
-  it('creates no bucket and filters on the named bucket and the encoded prefix', () => {
+  it('creates no drop bucket (only its manifests bucket) and filters on the named bucket and the encoded prefix', () => {
     const template = templateOf(app());
-    template.resourceCountIs('AWS::S3::Bucket', 0);
+    template.resourceCountIs('AWS::S3::Bucket', 1);
     template.resourceCountIs('AWS::SecretsManager::Secret', 0);
     const { detail } = rulePatternOf(app());
     expect(detail.bucket.name).toEqual(['acme-vision-drops']);
     expect(detail.object.key).toEqual([{ wildcard: 'incoming+drops/*/*' }]);
   });
 
-  it('grants read on the named secret to the Visual Layer functions', () => {
+  it('grants read on the named secret to the three Visual Layer functions', () => {
     const template = templateOf(app());
     const policies = Object.values(template.findResources('AWS::IAM::Policy')) as Resource[];
     const statement = policies
       .map((p) => JSON.stringify(p.Properties.PolicyDocument))
       .filter((t) => t.includes('secretsmanager:GetSecretValue'));
-    expect(statement).toHaveLength(2);
+    expect(statement).toHaveLength(3);
     for (const t of statement) expect(t).toContain(':secret:vl/creds-??????');
   });
 });
@@ -375,7 +394,11 @@ describe('stack with trigger=marker', () => {
     template.resourceCountIs('AWS::Lambda::EventSourceMapping', 0);
     // The records and the object ledger.
     template.resourceCountIs('AWS::DynamoDB::Table', 2);
-    expect(definitionOf(app()).StartAt).toBe('PlanFolder');
+    // Object events start at the plan; append batches (their input has `append`) at the append phase.
+    expect(definitionOf(app()).States.HowStarted).toMatchObject({
+      Choices: [{ Variable: '$.append', IsPresent: true, Next: 'StartAppendBatch' }],
+      Default: 'PlanFolder',
+    });
   });
 
   it('matches only the marker object, whatever its size', () => {

@@ -17,6 +17,8 @@ describe('parseConfig', () => {
       maxWaitMinutes: 1440,
       visualLayerBaseUrl: 'https://app.visual-layer.com',
       datasetNamePrefix: '',
+      lateObjects: 'append',
+      reindex: 'auto',
     });
   });
 
@@ -35,6 +37,8 @@ describe('parseConfig', () => {
       secretName: 'vl/credentials',
       datasetNamePrefix: 'prod-',
       alarmEmail: 'ops@example.com',
+      lateObjects: 'ignore',
+      reindex: 'manual',
     });
     expect(config).toEqual({
       bucketName: 'acme-vision-drops',
@@ -50,6 +54,8 @@ describe('parseConfig', () => {
       secretName: 'vl/credentials',
       datasetNamePrefix: 'prod-',
       alarmEmail: 'ops@example.com',
+      lateObjects: 'ignore',
+      reindex: 'manual',
     });
   });
 
@@ -73,6 +79,8 @@ describe('parseConfig', () => {
     ['secretName', 'has space', /secretName="has space"/],
     ['datasetNamePrefix', 'x'.repeat(51), /datasetNamePrefix/],
     ['alarmEmail', 'not-an-email', /alarmEmail="not-an-email" is invalid: expected an e-mail address/],
+    ['lateObjects', 'drop', /lateObjects="drop" is invalid: expected one of "append", "ignore"/],
+    ['reindex', 'never', /reindex="never" is invalid: expected one of "auto", "manual"/],
   ])('rejects %s=%j with a message naming key, value and what is allowed', (key, value, message) => {
     expect(() => parse({ [key]: value })).toThrowError(ConfigError);
     expect(() => parse({ [key]: value })).toThrowError(message);

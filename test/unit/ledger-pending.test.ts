@@ -70,7 +70,11 @@ describe('the object ledger: which object is in which dataset', () => {
     expect(replay).toEqual({ written: 0, inserted: [] });
     const newer = await write([object('in/cams/a.jpg', '0A', '2026-11-29T11:00:00Z')]);
     expect(newer).toEqual({ written: 1, inserted: [] });
-    expect(await item('in/cams/a.jpg')).toMatchObject({ generation: 1, objectAt: '2026-11-29T11:00:00Z' });
+    expect(await item('in/cams/a.jpg')).toMatchObject({
+      generation: 1,
+      objectAt: '2026-11-29T11:00:00Z',
+      addedAt: '2026-11-29T10:00:00Z',
+    });
     expect(await pendingKeys()).toEqual([]);
   });
 
@@ -98,7 +102,7 @@ describe('the object ledger: which object is in which dataset', () => {
 });
 
 describe('the ledger table', () => {
-  it('keeps its items: no TTL, retained with the stack, a keys-only sparse index of pending objects', () => {
+  it('keeps its items: no TTL, retained with the stack, a sparse index of pending objects with their S3 time', () => {
     const stack = new Stack(new App(), 'T');
     new ObjectLedger(stack, 'Ledger');
     const template = Template.fromStack(stack);
@@ -115,7 +119,7 @@ describe('the ledger table', () => {
           { AttributeName: 'pendingFolder', KeyType: 'HASH' },
           { AttributeName: 'objectKey', KeyType: 'RANGE' },
         ],
-        Projection: { ProjectionType: 'KEYS_ONLY' },
+        Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: ['addedAt'] },
       },
     ]);
   });

@@ -34,7 +34,7 @@ const FOLD_TIMEOUT = Duration.seconds(60);
 
 /** Props of {@link QuietTrigger}. */
 export interface QuietTriggerProps extends ObjectTriggerProps {
-  readonly config: ObjectTriggerProps['config'] & Pick<IngestConfig, 'quietSeconds'>;
+  readonly config: ObjectTriggerProps['config'] & Pick<IngestConfig, 'quietSeconds' | 'lateObjects'>;
   readonly ledger: ObjectLedger;
   readonly recordsTable: ITable;
   /** The folder rules (prefix, depth, names) the folding function applies. */
@@ -94,17 +94,20 @@ export class QuietTrigger extends ObjectTrigger {
     return [this.settleFunction, ...(this.foldFunction ? [this.foldFunction] : [])];
   }
 
-  /** The folding function starts a claimed folder (its input has `folderUri`); an object event starts at the plan. */
+  /**
+   * An append batch (its input has `append`) runs the append phase; the folding function starts a
+   * claimed folder (its input has `folderUri`); an object event starts at the plan.
+   */
   startWith(scope: Construct, tasks: WorkflowTasks, phases: EntryPhases): IChainable {
     const settle = new SettlePhase(scope, 'Settle', tasks, this.settleFunction);
     settle.next(phases.create);
-    return new Choice(scope, 'HowStarted', {
+    const howStarted = new Choice(scope, 'HowStarted', {
       stateName: 'HowStarted',
       comment:
-        'The folding function starts a claimed folder; an object event (marker trigger) starts at the plan.',
-    })
-      .when(Condition.isPresent('$.folderUri'), settle)
-      .otherwise(phases.eventStart);
+        'An append batch runs the append phase; the folding function starts a claimed folder; an object event (marker trigger) starts at the plan.',
+    });
+    if (phases.append) howStarted.when(Condition.isPresent('$.append'), phases.append);
+    return howStarted.when(Condition.isPresent('$.folderUri'), settle).otherwise(phases.eventStart);
   }
 
   /** Creates the folding function, which starts the state machine, and feeds it the queue. */
@@ -118,7 +121,7 @@ export class QuietTrigger extends ObjectTrigger {
           recordsTable: recordsTable.tableName,
           ledgerTable: ledger.table.tableName,
           stateMachineArn: stateMachine.stateMachineArn,
-          lateObjects: 'ignore',
+          lateObjects: this.props.config.lateObjects,
         },
       },
       logKey: this.props.logKey,

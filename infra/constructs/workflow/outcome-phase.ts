@@ -75,7 +75,8 @@ export class OutcomePhase extends StateMachineFragment {
           causePath: JsonPath.stringAt(message),
         })
       : new Succeed(this, `Dataset${name}`, { stateName: `Dataset${name}` });
-    record.next(tasks.announce(this, `Announce${name}`, detail, end));
+    const then = status === 'READY' && tasks.afterReady ? tasks.afterReady(this, end) : end;
+    record.next(tasks.announce(this, `Announce${name}`, detail, then));
     this.startState = record;
   }
 }

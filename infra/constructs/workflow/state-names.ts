@@ -8,4 +8,10 @@ export const STATE_NAMES = {
   settleWait: 'WaitForQuiet',
   wait: 'WaitBeforeCheck',
   recordFailed: 'RecordFailed',
+  appendSettle: 'SettleAppend',
+  appendSettleWait: 'WaitForAppendQuiet',
+  sendBatch: 'SendBatch',
+  checkBatch: 'CheckBatch',
+  finishBatch: 'FinishBatch',
+  listFolder: 'ListFolderObjects',
 } as const;

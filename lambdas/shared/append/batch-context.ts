@@ -1,7 +1,7 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { SFNClient } from '@aws-sdk/client-sfn';
-import { listPending, markSent, type PendingObject } from '../ledger/pending';
+import { confirmPending, markSent, type PendingObject, pendingCandidates } from '../ledger/pending';
 import type { PollLimits } from '../polling/poll';
 import type { VisualLayerClient } from '../visual-layer/client';
 import { AppendClaims, type AppendRequest } from './append-claims';
@@ -75,24 +75,30 @@ export class BatchContext {
 
   /**
    * The folder's objects a batch must send: pending, S3-created after the cut, listable in a manifest.
-   * Pending objects from before the cut were in the folder at the create: they are marked as in
-   * generation 1 on the way.
+   * With `markKnown`, pending objects from before the cut — in the folder when Visual Layer read it for
+   * the create — are marked as generation 1 on the way (at most {@link MARK_KNOWN_AT_ONCE} a call).
    */
-  async toSend(record: AppendableRecord): Promise<PendingObject[]> {
+  async toSend(record: AppendableRecord, markKnown = false): Promise<PendingObject[]> {
     const { dynamodb, ledgerTable } = this.options;
-    const pending = await listPending(dynamodb, ledgerTable, record.folderUri);
+    const candidates = await pendingCandidates(dynamodb, ledgerTable, record.folderUri);
     const cut = cutOf(record);
-    const known = pending.filter((p) => !isAfterCut(p.objectAt, cut)).map((p) => p.key);
-    await markSent(dynamodb, ledgerTable, record.folderUri, known.slice(0, MARK_KNOWN_AT_ONCE), 1);
+    if (markKnown) {
+      const known = candidates.filter((c) => !isAfterCut(c.addedAt, cut)).map((c) => c.key);
+      await markSent(dynamodb, ledgerTable, record.folderUri, known.slice(0, MARK_KNOWN_AT_ONCE), 1);
+    }
     // A key with a line break cannot be a line of a .txt manifest: it stays pending, never sent.
-    return pending.filter((p) => isAfterCut(p.objectAt, cut) && fitsManifest(p.key));
+    const after = candidates
+      .filter((c) => isAfterCut(c.addedAt, cut) && fitsManifest(c.key))
+      .map((c) => c.key);
+    const confirmed = await confirmPending(dynamodb, ledgerTable, record.folderUri, after);
+    return confirmed.filter((p) => isAfterCut(p.addedAt, cut));
   }
 
   /**
    * Starts the folder's next batch when it has objects to send, or when `more` says objects arrived
    * during the batch that just ended; a batch at work is told instead.
    */
-  async next(folderUri: string, settle: boolean, more = false): Promise<AppendRequest> {
+  async next(folderUri: string, settle: boolean, more?: boolean): Promise<AppendRequest> {
     const record = await this.claims.records.read(folderUri);
     if (record?.status !== 'READY') return { action: 'none', reason: `the folder is ${record?.status}` };
     if (!more && !isInFlight(record.append) && (await this.toSend(record)).length === 0) {

@@ -6,10 +6,10 @@ import { findMediaTask, type MediaTask } from '../visual-layer/media';
 import { type AppendBatch, cutOf, KEPT_BATCHES, summaryOf } from './batch';
 import type { BatchContext, BatchRef } from './batch-context';
 
-/** How the state machine describes what ended a batch early: the error's name and cause. */
+/** What ended a batch early, as the state machine caught it: the error's name and cause. */
 export interface BatchFailure {
-  error?: string;
-  cause?: string;
+  Error?: string;
+  Cause?: string;
 }
 
 /** What ended the batch, as its last step is given it. */
@@ -80,7 +80,9 @@ export async function finishBatch(
       nVideos: poll?.nVideos,
     });
     if (!written) continue;
-    await context.next(ref.folderUri, input.settleNext, final.more ?? false);
+    // After a failed batch only objects that arrived during it start another: a refusal (403) does not loop.
+    if (final.status === 'DONE' || final.more)
+      await context.next(ref.folderUri, input.settleNext, final.more);
     if (empty) return { ...base, status: 'EMPTY' };
     // Visual Layer had the batch once it was INDEXING, whatever came after.
     return {
@@ -106,12 +108,13 @@ async function decideEnd(
     status: 'FAILED',
     error: { code, message: boundText(message) },
   });
-  if (input.failure) {
-    const code = FAILURE_CODES[input.failure.error as keyof typeof FAILURE_CODES] ?? 'INTERNAL';
+  if (input.failure?.Error) {
+    const code = FAILURE_CODES[input.failure.Error as keyof typeof FAILURE_CODES] ?? 'INTERNAL';
     return failed(code, messageOf(input.failure));
   }
   const { poll } = input;
-  if (!poll) return failed('INTERNAL', 'the batch ended without a status check');
+  if (!poll || poll.outcome === 'IN_PROGRESS')
+    return failed('INTERNAL', 'the batch ended before its dataset was done');
   if (poll.outcome === 'ERROR') return failed('VL_ERROR', poll.message);
   if (poll.outcome === 'TIMED_OUT') return failed('TIMED_OUT', poll.message);
   const task = await batchTask(context, ref, batch, earlier);
@@ -150,12 +153,12 @@ async function batchTask(
 
 /** The message of a caught error: a Lambda error's `errorMessage`, or the cause as it is. */
 function messageOf(failure: BatchFailure): string {
-  const cause = failure.cause ?? '';
+  const cause = failure.Cause ?? '';
   try {
     const parsed = JSON.parse(cause) as { errorMessage?: unknown };
     if (typeof parsed.errorMessage === 'string') return parsed.errorMessage;
   } catch {
     // not JSON: a Step Functions error's cause is text
   }
-  return cause || `the batch failed with ${failure.error ?? 'an unknown error'}`;
+  return cause || `the batch failed with ${failure.Error ?? 'an unknown error'}`;
 }

@@ -11,16 +11,22 @@ import { keysOfManifest, manifestKey, manifestText } from './manifest';
 export type SendResult =
   /** Visual Layer has the batch: poll the dataset. */
   | { sent: true; firstTryAt: string; count: number }
-  /** Visual Layer is busy (409): wait `waitSeconds`, then send again. */
-  | { sent: false; reason: 'busy'; waitSeconds: number; firstTryAt: string }
+  /** Visual Layer is busy (409): wait `waitSeconds`, then send again (`tries` so far). */
+  | { sent: false; reason: 'busy'; waitSeconds: number; firstTryAt: string; tries: number }
   /** Nothing left to send, or the batch is no longer this execution's: end it. */
   | { sent: false; reason: 'empty' | 'superseded'; firstTryAt: string };
 
 /** Where a send stands: when the batch first tried, and the last wait after a 409. */
 export interface SendState {
+  /** Empty or absent on the first try. */
   firstTryAt?: string;
   lastWaitSeconds?: number;
+  /** Tries Visual Layer answered busy. */
+  tries?: number;
 }
+
+/** Tries a batch makes while Visual Layer answers 409, at most (the execution's history is bounded). */
+export const MAX_BUSY_TRIES = 100;
 
 /**
  * Sends a batch, once: writes its manifest (the pending objects after the cut, fixed for every try of
@@ -31,7 +37,7 @@ export interface SendState {
  * after the first try; other refusals are thrown (the batch fails, the folder stays READY).
  */
 export async function sendBatch(context: BatchContext, ref: BatchRef, state: SendState): Promise<SendResult> {
-  const firstTryAt = state.firstTryAt ?? context.now();
+  const firstTryAt = state.firstTryAt || context.now();
   const { record, batch } = await context.current(ref);
   if (!record || !batch) return { sent: false, reason: 'superseded', firstTryAt };
   const keys = await manifestKeys(context, ref, record, batch);
@@ -53,7 +59,7 @@ export async function sendBatch(context: BatchContext, ref: BatchRef, state: Sen
         s3Uri: posting.manifestUri as string,
         autoReindex: context.options.reindex === 'auto',
       });
-      if (!answer.accepted) return busy(context, firstTryAt, state.lastWaitSeconds ?? 0, answer.busy);
+      if (!answer.accepted) return busy(context, firstTryAt, state, answer.busy);
     }
   }
   const { dynamodb, ledgerTable } = context.options;
@@ -81,7 +87,7 @@ async function manifestKeys(
   const key = manifestKey(ref.folderUri, ref.datasetId, ref.generation);
   const bucket = ref.folderUri.slice('s3://'.length).split('/')[0] ?? '';
   if (batch.manifestUri) return keysOfManifest((await context.manifests.read(key)) ?? '', bucket);
-  const keys = (await context.toSend(record)).slice(0, MAX_BATCH_OBJECTS).map((o) => o.key);
+  const keys = (await context.toSend(record, true)).slice(0, MAX_BATCH_OBJECTS).map((o) => o.key);
   if (keys.length === 0) return [];
   const manifestUri = await context.manifests.write(key, manifestText(bucket, keys));
   const sending = await context.update(ref, (b) => ({
@@ -107,15 +113,18 @@ function findTask(
   });
 }
 
-function busy(context: BatchContext, firstTryAt: string, lastWaitSeconds: number, said: string): SendResult {
+/** A 409: wait and try again, until the deadline or {@link MAX_BUSY_TRIES}; then the batch fails (CONFLICT). */
+function busy(context: BatchContext, firstTryAt: string, state: SendState, said: string): SendResult {
   const { polling } = context.options;
   const elapsed = (context.clock().getTime() - Date.parse(firstTryAt)) / 1000;
   const remaining = polling.maxWaitMinutes * 60 - elapsed;
-  if (remaining <= 0) {
+  const tries = (state.tries ?? 0) + 1;
+  if (remaining <= 0 || tries >= MAX_BUSY_TRIES) {
     throw new VisualLayerConflictError(
-      `Visual Layer kept refusing the batch for ${Math.round(elapsed)} s (limit maxWaitMinutes=${polling.maxWaitMinutes}): ${said}`,
+      `Visual Layer kept refusing the batch for ${Math.round(elapsed)} s and ${tries} tries (limit maxWaitMinutes=${polling.maxWaitMinutes}): ${said}`,
     );
   }
-  const waitSeconds = Math.max(1, Math.min(nextPollInterval(lastWaitSeconds, polling), Math.ceil(remaining)));
-  return { sent: false, reason: 'busy', waitSeconds, firstTryAt };
+  const next = nextPollInterval(state.lastWaitSeconds ?? 0, polling);
+  const waitSeconds = Math.max(1, Math.min(next, Math.ceil(remaining)));
+  return { sent: false, reason: 'busy', waitSeconds, firstTryAt, tries };
 }

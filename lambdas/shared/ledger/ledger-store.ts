@@ -112,8 +112,9 @@ async function writeObject(
   const isNew = 'attribute_not_exists(objectKey)';
   if (!trackPending)
     return (await write([], newer ? `${isNew} OR ${newer}` : isNew)) ? 'written' : 'unchanged';
-  if (await write([`${PENDING_ATTRIBUTE} = :folder`], isNew, { ':folder': { S: folderUri } }))
-    return 'inserted';
+  // A new key is pending, and keeps when S3 first wrote it: a newer write never changes either.
+  const pending = [`${PENDING_ATTRIBUTE} = :folder`, `${LEDGER_KEYS.addedAttribute} = :objectAt`];
+  if (await write(pending, isNew, { ':folder': { S: folderUri } })) return 'inserted';
   if (!newer) return 'unchanged';
   return (await write([], `attribute_exists(objectKey) AND ${newer}`)) ? 'written' : 'unchanged';
 }

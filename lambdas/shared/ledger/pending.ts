@@ -20,15 +20,20 @@ export const LEDGER_KEYS = {
   sortKey: 'objectKey',
   /** Set on a new object to its folder URI while it is not in the dataset; the pending index's key. */
   pendingAttribute: 'pendingFolder',
-  /** Sparse index (partition `pendingFolder`, sort `objectKey`, keys only) of objects not yet sent. */
+  /**
+   * S3 time of the first write of the key the ledger recorded; a newer write of the key changes
+   * `objectAt`, not this: whether the key was in the folder when its dataset was created.
+   */
+  addedAttribute: 'addedAt',
+  /** Sparse index (partition `pendingFolder`, sort `objectKey`, with `addedAt`) of objects not yet sent. */
   pendingIndex: 'pendingByFolder',
 } as const;
 
 /** An object of a folder that is not in its dataset yet, as the table says now (consistent read). */
 export interface PendingObject {
   key: string;
-  /** When S3 created it. */
-  objectAt: string;
+  /** When S3 created the key's first write the ledger recorded. */
+  addedAt: string;
   /** When the ledger recorded it. */
   seenAt: string;
 }
@@ -37,18 +42,23 @@ export interface PendingObject {
 const BATCH_GET_KEYS = 100;
 const MARKS_AT_ONCE = 8;
 
+/** An object the pending index lists (eventually consistent): its key and when S3 created it. */
+export interface PendingCandidate {
+  key: string;
+  addedAt: string;
+}
+
 /**
- * The folder's objects not yet sent to Visual Layer, in key order. The index is read first (cheap: only
- * pending objects are in it), then each candidate is read again from the table with a consistent read,
- * so an object a batch has just marked as sent — which the index may still show for a moment — is
- * never listed again.
+ * What the pending index lists for a folder: cheap (only pending objects are in it), but eventually
+ * consistent — an object a batch has just marked as sent may still show for a moment. Read them
+ * again with {@link confirmPending} before sending any.
  */
-export async function listPending(
+export async function pendingCandidates(
   dynamodb: DynamoDBClient,
   ledgerTable: string,
   folderUri: string,
-): Promise<PendingObject[]> {
-  const candidates: string[] = [];
+): Promise<PendingCandidate[]> {
+  const candidates: PendingCandidate[] = [];
   const pages = queryPages(dynamodb, {
     TableName: ledgerTable,
     IndexName: LEDGER_KEYS.pendingIndex,
@@ -56,15 +66,42 @@ export async function listPending(
     ExpressionAttributeValues: { ':f': { S: folderUri } },
   });
   for await (const page of pages) {
-    for (const item of page.Items ?? []) if (item.objectKey?.S) candidates.push(item.objectKey.S);
+    for (const item of page.Items ?? []) {
+      if (item.objectKey?.S) candidates.push({ key: item.objectKey.S, addedAt: addedAtOf(item) });
+    }
   }
+  return candidates;
+}
+
+/** Those of `keys` that are still pending, as the table says now (consistent reads), in key order. */
+export async function confirmPending(
+  dynamodb: DynamoDBClient,
+  ledgerTable: string,
+  folderUri: string,
+  keys: readonly string[],
+): Promise<PendingObject[]> {
   const pending: PendingObject[] = [];
-  for (let i = 0; i < candidates.length; i += BATCH_GET_KEYS) {
+  for (let i = 0; i < keys.length; i += BATCH_GET_KEYS) {
     pending.push(
-      ...(await readStillPending(dynamodb, ledgerTable, folderUri, candidates.slice(i, i + BATCH_GET_KEYS))),
+      ...(await readStillPending(dynamodb, ledgerTable, folderUri, keys.slice(i, i + BATCH_GET_KEYS))),
     );
   }
   return pending.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+}
+
+/** The folder's objects not yet sent to Visual Layer, in key order (the index, then consistent reads). */
+export async function listPending(
+  dynamodb: DynamoDBClient,
+  ledgerTable: string,
+  folderUri: string,
+): Promise<PendingObject[]> {
+  const candidates = await pendingCandidates(dynamodb, ledgerTable, folderUri);
+  return confirmPending(
+    dynamodb,
+    ledgerTable,
+    folderUri,
+    candidates.map((c) => c.key),
+  );
 }
 
 async function readStillPending(
@@ -85,14 +122,14 @@ async function readStillPending(
           [ledgerTable]: {
             Keys: request,
             ConsistentRead: true,
-            ProjectionExpression: 'objectKey, objectAt, seenAt, pendingFolder',
+            ProjectionExpression: 'objectKey, addedAt, objectAt, seenAt, pendingFolder',
           },
         },
       }),
     );
     for (const item of out.Responses?.[ledgerTable] ?? []) {
       if (item.pendingFolder?.S !== folderUri || !item.objectKey?.S) continue;
-      found.push({ key: item.objectKey.S, objectAt: item.objectAt?.S ?? '', seenAt: item.seenAt?.S ?? '' });
+      found.push({ key: item.objectKey.S, addedAt: addedAtOf(item), seenAt: item.seenAt?.S ?? '' });
     }
     request = (out.UnprocessedKeys?.[ledgerTable]?.Keys ?? []) as Record<string, AttributeValue>[];
   }
@@ -130,7 +167,7 @@ export async function markSent(
 
 /**
  * Objects of the folder in its dataset, as the ledger knows them (consistent): those not pending, and
- * pending ones S3 created by `cut` (in the folder when Visual Layer read it, not yet marked so).
+ * pending ones whose key S3 created by `cut` (in the folder when Visual Layer read it, not yet marked so).
  */
 export async function countInDataset(
   dynamodb: DynamoDBClient,
@@ -143,14 +180,19 @@ export async function countInDataset(
   const pages = queryPages(dynamodb, {
     TableName: ledgerTable,
     KeyConditionExpression: 'folderUri = :f',
-    ProjectionExpression: 'objectAt, pendingFolder',
+    ProjectionExpression: 'addedAt, objectAt, pendingFolder',
     ExpressionAttributeValues: { ':f': { S: folderUri } },
     ConsistentRead: true,
   });
   for await (const page of pages) {
     for (const item of page.Items ?? []) {
-      if (!item.pendingFolder || Date.parse(item.objectAt?.S ?? '') <= cutMs) count += 1;
+      if (!item.pendingFolder || Date.parse(addedAtOf(item)) <= cutMs) count += 1;
     }
   }
   return count;
+}
+
+/** When the item's key was first written (items recorded before `addedAt` existed: their S3 time). */
+function addedAtOf(item: Record<string, AttributeValue>): string {
+  return item.addedAt?.S ?? item.objectAt?.S ?? '';
 }

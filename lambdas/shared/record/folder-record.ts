@@ -59,7 +59,7 @@ export const RECORD_ATTRIBUTES = {
   markerSequencer:
     "S3 sequencer of the marker that opened the attempt (marker trigger): a replayed marker event isn't newer",
   objectCount: 'objects counted in the folder',
-  lateObjectCount: 'objects S3 created after the dataset was created (quiet trigger)',
+  lateObjectCount: 'objects S3 created after the dataset was created (quiet trigger, lateObjects=ignore)',
   firstObjectAt: 'S3 time of the oldest object',
   lastObjectAt: 'S3 time of the newest object',
   attempts: 'attempts so far (1 = the first drop)',
