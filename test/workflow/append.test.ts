@@ -73,6 +73,19 @@ describe('living folders: late objects join their folder dataset, exactly once',
     expect(p.simulator.addMediaCalls()).toHaveLength(1);
   });
 
+  it('objects that trickle in while a batch collects go in that batch: no second, empty batch', async () => {
+    const p = await start();
+    const ready = await readyFolder(p, 'trickle');
+    const late = keysIn('trickle', ['t1.jpg', 't2.jpg', 't3.jpg']);
+    for (const key of late) {
+      p.deliver(objectCreated(BUCKET, key));
+      await sleep(300);
+    }
+    await p.settled();
+    expect(manifests(p, ready.datasetId)).toEqual([uris(late)]);
+    expect(await p.record(folderUri('trickle'))).toMatchObject({ generation: 2, appends: [{ count: 3 }] });
+  });
+
   it('objects that arrive while the dataset is indexing are appended once it is READY', async () => {
     const p = await start({ waitMs: 150, simulator: { lifecycle: { indexingReads: 12 } } });
     p.deliver(objectCreated(BUCKET, 'incoming/busy/first.jpg'));

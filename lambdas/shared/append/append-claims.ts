@@ -41,7 +41,8 @@ export const BATCH_START_GRACE_MS = 60_000;
 /**
  * Starts the next append batch of a READY folder, once: the batch is claimed on the folder record
  * (a conditional write), then its execution — named after the folder and the batch's token — is
- * started. A batch at work is told that more objects came (it starts the next batch when it ends); a
+ * started. A batch at work past collecting is told that more objects came (it starts the next batch
+ * when it ends; a collecting one lists them when it sends); a
  * batch whose execution is gone is taken over under a new token, keeping what it did (its manifest,
  * and that it may have posted), so that it never posts twice.
  */
@@ -63,7 +64,9 @@ export class AppendClaims {
       const current = record.append;
       if (isInFlight(current)) {
         if (await this.isAtWork(current)) {
-          if (current.more || (await this.announceMore(folderUri, current))) {
+          // A collecting batch has not listed its objects yet: it will send these too.
+          const told = current.status === 'COLLECTING' || current.more;
+          if (told || (await this.announceMore(folderUri, current))) {
             return { action: 'appending', generation: current.generation };
           }
           continue;
