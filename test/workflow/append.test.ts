@@ -121,6 +121,28 @@ describe('living folders: late objects join their folder dataset, exactly once',
     });
   });
 
+  it('a batch whose execution was stopped is taken over by the next object and never posted twice', async () => {
+    const p = await start({ waitMs: 100, simulator: { media: { addReads: 8 } } });
+    const ready = await readyFolder(p, 'stopped');
+    const first = keysIn('stopped', ['s1.jpg', 's2.jpg']);
+    for (const key of first) p.deliver(objectCreated(BUCKET, key));
+    while (p.simulator.addMediaCalls().length === 0) await sleep(50);
+    const batch = (await p.record(folderUri('stopped')))?.append as { executionArn: string };
+    await p.stopExecution(batch.executionArn);
+    const more = keysIn('stopped', ['s3.jpg']);
+    await upload(p, more);
+    expect(p.simulator.addMediaCalls()).toHaveLength(2);
+    expect(manifests(p, ready.datasetId)).toEqual([uris(first), uris(more)]);
+    expect(await p.record(folderUri('stopped'))).toMatchObject({
+      generation: 3,
+      objectCount: 4,
+      appends: [
+        { generation: 2, status: 'DONE', count: 2 },
+        { generation: 3, status: 'DONE', count: 1 },
+      ],
+    });
+  });
+
   it('a 409 (another operation running) is waited out, then the batch is sent once', async () => {
     const p = await start();
     const ready = await readyFolder(p, 'conflict');
