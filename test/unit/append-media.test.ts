@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cutOf, isAfterCut } from '../../lambdas/shared/append/batch';
+import { CHECKS_WITHOUT_TASK, endBeforeTask, endWithTask } from '../../lambdas/shared/append/finish-batch';
 import {
   fitsManifest,
   keysOfManifest,
@@ -95,5 +96,55 @@ describe('add_media and the task manager', () => {
     expect(
       await findMediaTask(client, id, { postedAt: later, batchStartedAt: later, exclude: [] }),
     ).toBeUndefined();
+  });
+});
+
+describe('how a batch ended', () => {
+  const done = {
+    outcome: 'READY',
+    vlStatus: 'READY',
+    progress: 100,
+    nImages: 9,
+    nVideos: 0,
+    message: '',
+    polls: 5,
+  } as const;
+  const task = (status: string) => ({ taskId: 't', status, startedAt: 0 });
+
+  it('a failure caught on the way keeps its error code and the function error message', () => {
+    const cause = JSON.stringify({ errorType: 'VisualLayerForbiddenError', errorMessage: 'refused (403)' });
+    expect(endBeforeTask({ failure: { Error: 'VisualLayerForbiddenError', Cause: cause } })).toEqual({
+      status: 'FAILED',
+      error: { code: 'FORBIDDEN', message: 'refused (403)' },
+    });
+    expect(endBeforeTask({ failure: { Error: 'States.Timeout', Cause: 'took too long' } })).toMatchObject({
+      error: { code: 'INTERNAL', message: 'took too long' },
+    });
+  });
+
+  it("Visual Layer's ERROR and the deadline fail the batch; a dataset that looks done asks its task", () => {
+    expect(endBeforeTask({ poll: { ...done, outcome: 'ERROR', message: 'broken' } })).toMatchObject({
+      error: { code: 'VL_ERROR', message: 'broken' },
+    });
+    expect(endBeforeTask({ poll: { ...done, outcome: 'TIMED_OUT', message: 'late' } })).toMatchObject({
+      error: { code: 'TIMED_OUT' },
+    });
+    expect(endBeforeTask({ poll: done })).toBeUndefined();
+  });
+
+  it('waits while the MEDIA_ADDITION task runs, fails when it failed, ends when it completed', () => {
+    expect(endWithTask(task('RUNNING'), 9)).toBe('WAIT');
+    expect(endWithTask(task('INITIALIZING'), 9)).toBe('WAIT');
+    expect(endWithTask({ ...task('FAILED'), errorMessage: 'no access' }, 9)).toMatchObject({
+      status: 'FAILED',
+      error: { code: 'VL_ERROR', message: expect.stringContaining('no access') },
+    });
+    expect(endWithTask(task('COMPLETED'), 1)).toMatchObject({ status: 'DONE', task: { taskId: 't' } });
+  });
+
+  it('a task not listed yet is waited for a few checks; without the task manager the status decides', () => {
+    expect(endWithTask(undefined, CHECKS_WITHOUT_TASK - 1)).toBe('WAIT');
+    expect(endWithTask(undefined, CHECKS_WITHOUT_TASK)).toEqual({ status: 'DONE', task: undefined });
+    expect(endWithTask('unknown', 0)).toEqual({ status: 'DONE' });
   });
 });

@@ -36,7 +36,7 @@ export interface FinishResult {
 /** Checks after the dataset looked done before a batch whose task the task manager does not list is taken as done. */
 export const CHECKS_WITHOUT_TASK = 3;
 
-type End = { status: 'DONE' | 'FAILED'; error?: { code: string; message: string }; task?: MediaTask };
+export type End = { status: 'DONE' | 'FAILED'; error?: { code: string; message: string }; task?: MediaTask };
 
 /**
  * Ends a batch: decides how it ended (a failure caught on the way; the dataset's status; for a
@@ -104,10 +104,21 @@ async function decideEnd(
   input: FinishInput,
   earlier: string[],
 ): Promise<End | 'WAIT'> {
-  const failed = (code: string, message: string): End => ({
-    status: 'FAILED',
-    error: { code, message: boundText(message) },
-  });
+  const early = endBeforeTask(input);
+  if (early) return early;
+  return endWithTask(await batchTask(context, ref, batch, earlier), input.poll?.polls ?? 0);
+}
+
+const failed = (code: string, message: string): End => ({
+  status: 'FAILED',
+  error: { code, message: boundText(message) },
+});
+
+/**
+ * How a batch ended when that needs no task lookup: a failure caught on the way (its error's code),
+ * Visual Layer's ERROR, the deadline. Undefined when the dataset looks done: its task decides.
+ */
+export function endBeforeTask(input: Pick<FinishInput, 'poll' | 'failure'>): End | undefined {
   if (input.failure?.Error) {
     const code = FAILURE_CODES[input.failure.Error as keyof typeof FAILURE_CODES] ?? 'INTERNAL';
     return failed(code, messageOf(input.failure));
@@ -117,7 +128,16 @@ async function decideEnd(
     return failed('INTERNAL', 'the batch ended before its dataset was done');
   if (poll.outcome === 'ERROR') return failed('VL_ERROR', poll.message);
   if (poll.outcome === 'TIMED_OUT') return failed('TIMED_OUT', poll.message);
-  const task = await batchTask(context, ref, batch, earlier);
+  return undefined;
+}
+
+/**
+ * How a batch whose dataset looks done ended, by its MEDIA_ADDITION task: still running → check again
+ * (WAIT); failed or aborted → FAILED; ended → DONE. A task the manager does not list yet waits for
+ * {@link CHECKS_WITHOUT_TASK} checks; an account that may not read the task manager (`unknown`) goes by
+ * the dataset's status alone.
+ */
+export function endWithTask(task: MediaTask | undefined | 'unknown', polls: number): End | 'WAIT' {
   if (task === 'unknown') return { status: 'DONE' };
   if (task && (task.status === 'INITIALIZING' || task.status === 'RUNNING')) return 'WAIT';
   if (task && (task.status === 'FAILED' || task.status === 'ABORTED')) {
@@ -127,7 +147,7 @@ async function decideEnd(
     );
   }
   // A task not listed yet: the dataset may not have started on the batch. A few more checks.
-  if (!task && poll.polls < CHECKS_WITHOUT_TASK) return 'WAIT';
+  if (!task && polls < CHECKS_WITHOUT_TASK) return 'WAIT';
   return { status: 'DONE', task };
 }
 
