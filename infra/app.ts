@@ -4,12 +4,12 @@ import { ConfigError, parseConfig } from './config';
 import { VlIngestStack } from './stack';
 
 /**
- * Builds the app from CDK context. Exported for tests and the local runtime, which synthesize in
- * process with their own context and output folder.
+ * Builds the app from CDK context: one stack, named by `stackName`. Exported for tests and the local
+ * runtime, which synthesize in process with their own context and output folder.
  */
-export function buildApp(app: App, stackName = 'VlIngest'): VlIngestStack {
-  const config = parseConfig((key) => app.node.tryGetContext(key));
-  const stack = new VlIngestStack(app, stackName, {
+export function buildApp(app: App): VlIngestStack {
+  const config = parseConfig((key) => app.node.tryGetContext(key), Object.keys(app.node.getAllContext()));
+  const stack = new VlIngestStack(app, config.stackName, {
     config,
     description: 'vl-ingest: S3 folder drops become Visual Layer datasets',
   });

@@ -1,8 +1,12 @@
 import { MAX_POLLS, pollsToDeadline } from '../lambdas/shared/polling/limits';
-import { BUCKET_NAME, ContextParser, EMAIL, MARKER_NAME, SECRET_NAME } from './context-parser';
+import { lookAlikeKeyProblems } from './context-keys';
+import { BUCKET_NAME, ContextParser, EMAIL, EXTERNAL_ID, KMS_KEY_ARN, MARKER_NAME } from './context-parser';
 
 /** How the dataset creation is triggered; see docs/how-it-works.md, "Triggers". */
 export type Trigger = 'quiet' | 'marker';
+
+/** Whether the stack creates the read-only role Visual Layer assumes to read the bucket. */
+export type VisualLayerAccess = 'role' | 'none';
 
 /** The validated configuration of one deployment. Keys and defaults match the README's table. */
 export interface IngestConfig {
@@ -31,8 +35,14 @@ export interface IngestConfig {
   datasetNamePrefix: string;
   /** Address subscribed to failure alarms. */
   alarmEmail?: string;
-  /** Folders between "create sent" and their end at once; 0 = no bound. */
-  maxConcurrentDatasets: number;
+  /** Create the read-only role Visual Layer assumes (`role`), or leave bucket access to the owner (`none`). */
+  visualLayerAccess: VisualLayerAccess;
+  /** Require this external id in that role's trust policy. */
+  visualLayerExternalId?: string;
+  /** The customer KMS key of an existing bucket, for that role's `kms:Decrypt`. */
+  bucketKmsKeyArn?: string;
+  /** The CloudFormation stack: one per bucket/prefix in the same account and region. */
+  stackName: string;
 }
 
 /** Every configuration key, in README order. */
@@ -50,7 +60,10 @@ export const CONFIG_KEYS = [
   'secretName',
   'datasetNamePrefix',
   'alarmEmail',
-  'maxConcurrentDatasets',
+  'visualLayerAccess',
+  'visualLayerExternalId',
+  'bucketKmsKeyArn',
+  'stackName',
 ] as const satisfies readonly (keyof IngestConfig)[];
 
 /** The defaults of the README's configuration table. */
@@ -65,11 +78,9 @@ export const DEFAULT_CONFIG: IngestConfig = {
   maxWaitMinutes: 1440,
   visualLayerBaseUrl: 'https://app.visual-layer.com',
   datasetNamePrefix: '',
-  maxConcurrentDatasets: 10,
+  visualLayerAccess: 'role',
+  stackName: 'VlIngest',
 };
-
-/** Most slots the gate may have: its holders' ARNs share one DynamoDB item (400 KB). */
-export const MAX_CONCURRENT_DATASETS = 1000;
 
 /** How long a function waits for one Visual Layer answer before it counts as a timeout. */
 export const VISUAL_LAYER_REQUEST_TIMEOUT_MS = 20_000;
@@ -89,17 +100,40 @@ export class ConfigError extends Error {
   }
 }
 
+/** Settings of the Visual Layer read role that would have no effect as given. */
+function readRoleProblems(config: IngestConfig): string[] {
+  const problems: string[] = [];
+  const { visualLayerAccess, visualLayerExternalId, bucketKmsKeyArn, bucketName } = config;
+  if (visualLayerAccess === 'none') {
+    for (const [key, value] of Object.entries({ visualLayerExternalId, bucketKmsKeyArn })) {
+      if (value !== undefined)
+        problems.push(
+          `${key}=${JSON.stringify(value)} has no effect with visualLayerAccess=none: it is a setting of the read role; ` +
+            'drop it, or use visualLayerAccess=role',
+        );
+    }
+  } else if (bucketKmsKeyArn !== undefined && bucketName === undefined) {
+    problems.push(
+      `bucketKmsKeyArn=${JSON.stringify(bucketKmsKeyArn)} is for an existing bucket (bucketName): ` +
+        'a bucket the stack creates is encrypted with S3 managed keys and needs none',
+    );
+  }
+  return problems;
+}
+
 /** Reads one context value; CDK's `node.tryGetContext` fits. */
 export type ContextReader = (key: string) => unknown;
 
 /**
  * Reads and validates the configuration from CDK context (`-c key=value` gives strings, cdk.json may
- * give numbers). Unset keys take the defaults of the README's configuration table.
+ * give numbers). Unset keys take the defaults of the README's configuration table. A context key
+ * that is not a setting but looks like one (`Trigger`, `quietsecond`) is a problem too.
  *
+ * @param contextKeys every key of the app's context (`Object.keys(app.node.getAllContext())`).
  * @throws ConfigError naming each invalid key, its value and what is allowed.
  */
-export function parseConfig(read: ContextReader): IngestConfig {
-  const problems: string[] = [];
+export function parseConfig(read: ContextReader, contextKeys: Iterable<string> = []): IngestConfig {
+  const problems = lookAlikeKeyProblems(contextKeys, CONFIG_KEYS, read);
   const p = new ContextParser(read, DEFAULT_CONFIG, problems);
   const config: IngestConfig = {
     bucketName: p.optionalString(
@@ -116,15 +150,27 @@ export function parseConfig(read: ContextReader): IngestConfig {
     maxPollIntervalSeconds: p.integer('maxPollIntervalSeconds', 1, 86_400),
     maxWaitMinutes: p.number('maxWaitMinutes', 0, 525_600),
     visualLayerBaseUrl: p.url('visualLayerBaseUrl'),
-    secretName: p.optionalString(
-      'secretName',
-      SECRET_NAME,
-      'a Secrets Manager name or ARN (letters, digits, /_+=.@-:)',
-    ),
+    secretName: p.secretId('secretName'),
     datasetNamePrefix: p.string('datasetNamePrefix', /^.{0,50}$/, 'at most 50 printable characters'),
     alarmEmail: p.optionalString('alarmEmail', EMAIL, 'an e-mail address'),
-    maxConcurrentDatasets: p.integer('maxConcurrentDatasets', 0, MAX_CONCURRENT_DATASETS),
+    visualLayerAccess: p.oneOf('visualLayerAccess', ['role', 'none'] as const),
+    visualLayerExternalId: p.optionalString(
+      'visualLayerExternalId',
+      EXTERNAL_ID,
+      '2-1224 letters, digits and +=,.@:/-',
+    ),
+    bucketKmsKeyArn: p.optionalString(
+      'bucketKmsKeyArn',
+      KMS_KEY_ARN,
+      'a KMS key ARN, arn:<partition>:kms:<region>:<account>:key/<key id> (not an alias: policies name the key)',
+    ),
+    stackName: p.string(
+      'stackName',
+      /^[A-Za-z][A-Za-z0-9-]{0,127}$/,
+      'a CloudFormation stack name: a letter, then letters, digits and "-" (at most 128 characters)',
+    ),
   };
+  problems.push(...readRoleProblems(config));
   if (
     config.maxPollIntervalSeconds < config.pollIntervalSeconds &&
     !problems.some((x) => x.includes('PollInterval'))

@@ -3,9 +3,8 @@ import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
 import { type IngestConfig, VISUAL_LAYER_REQUEST_TIMEOUT_MS } from './config';
 import { VisualLayerCredentials } from './constructs/credentials';
-import { InFlightGate } from './constructs/in-flight-gate';
-import { IngestAlarms } from './constructs/ingest-alarms';
 import { IngestBucket } from './constructs/ingest-bucket';
+import { IngestMonitoring } from './constructs/monitoring/ingest-monitoring';
 import { ObjectLedger } from './constructs/object-ledger';
 import { PipelineFunction } from './constructs/pipeline-function';
 import { PipelineKey } from './constructs/pipeline-key';
@@ -13,6 +12,7 @@ import { Reconciler } from './constructs/reconciler';
 import { RecordsTable } from './constructs/records-table';
 import { MarkerTrigger } from './constructs/triggers/marker-trigger';
 import { QuietTrigger } from './constructs/triggers/quiet-trigger';
+import { VisualLayerReadRole } from './constructs/visual-layer-read-role';
 import { IngestWorkflow } from './constructs/workflow/ingest-workflow';
 
 /** Props of {@link VlIngestStack}. */
@@ -28,8 +28,11 @@ export const OUTPUTS = {
   table: 'RecordsTableName',
   secret: 'CredentialsSecret',
   deadLetterQueue: 'DeadLetterQueueUrl',
+  deadLetterQueueArn: 'DeadLetterQueueArn',
+  readRole: 'VisualLayerReadRoleArn',
   alarmTopic: 'AlarmTopicArn',
   objectQueue: 'ObjectQueueArn',
+  dashboard: 'DashboardUrl',
 } as const;
 
 /** The whole pipeline. Composition only: each concern is its own construct. */
@@ -41,6 +44,14 @@ export class VlIngestStack extends Stack {
     const key = new PipelineKey(this, 'Encryption').key;
     const drops = new IngestBucket(this, 'Bucket', { existingBucketName: config.bucketName });
     const records = new RecordsTable(this, 'Records');
+    const readRole =
+      config.visualLayerAccess === 'role'
+        ? new VisualLayerReadRole(this, 'VisualLayerRead', {
+            locations: [{ bucket: drops.bucket, prefix: config.prefix }],
+            bucketKmsKeyArn: config.bucketKmsKeyArn,
+            externalId: config.visualLayerExternalId,
+          })
+        : undefined;
     const credentials = new VisualLayerCredentials(this, 'Credentials', {
       existingSecretName: config.secretName,
     });
@@ -103,15 +114,6 @@ export class VlIngestStack extends Stack {
             logKey: key,
           })
         : new MarkerTrigger(this, 'Trigger', { bucket: drops.bucket, config });
-    // A bound on datasets in flight (maxConcurrentDatasets; 0: none).
-    const gate =
-      config.maxConcurrentDatasets > 0
-        ? new InFlightGate(this, 'Gate', {
-            maxConcurrentDatasets: config.maxConcurrentDatasets,
-            polling,
-            logKey: key,
-          })
-        : undefined;
     const workflow = new IngestWorkflow(this, 'Workflow', {
       table: records.table,
       planFunction,
@@ -121,30 +123,22 @@ export class VlIngestStack extends Stack {
       pollIntervalSeconds: config.pollIntervalSeconds,
       maxWaitMinutes: config.maxWaitMinutes,
       logKey: key,
-      gate: gate && { gateFunction: gate.function, maxConcurrentDatasets: config.maxConcurrentDatasets },
     });
     trigger.connect(workflow.stateMachine);
-    gate?.connect(workflow.stateMachine);
     // Ends that no Catch rule sees (a stop, the state machine's timeout, an oversized state) still end the record.
     const reconciler = new Reconciler(this, 'Reconciler', {
       table: records.table,
       stateMachine: workflow.stateMachine,
       folderRules,
       logKey: key,
-      gate,
     });
 
-    const alarms = new IngestAlarms(this, 'Alarms', {
+    const monitoring = new IngestMonitoring(this, 'Monitoring', {
       stateMachine: workflow.stateMachine,
       deadLetterQueue: trigger.deadLetterQueue,
-      functions: [
-        planFunction,
-        createFunction,
-        statusFunction,
-        ...trigger.functions,
-        reconciler.function,
-        ...(gate ? [gate.function] : []),
-      ],
+      objectQueue: trigger instanceof QuietTrigger ? trigger.objectQueue : undefined,
+      functions: [planFunction, createFunction, statusFunction, ...trigger.functions, reconciler.function],
+      recordsTable: records.table,
       key,
       alarmEmail: config.alarmEmail,
     });
@@ -156,8 +150,12 @@ export class VlIngestStack extends Stack {
       });
     }
     new CfnOutput(this, OUTPUTS.alarmTopic, {
-      value: alarms.topic.topicArn,
+      value: monitoring.topic.topicArn,
       description: 'Failure alarms notify this topic',
+    });
+    new CfnOutput(this, OUTPUTS.dashboard, {
+      value: monitoring.dashboardUrl,
+      description: 'CloudWatch dashboard: folders by outcome, Visual Layer, executions, queues, functions',
     });
     new CfnOutput(this, OUTPUTS.bucket, {
       value: drops.bucket.bucketName,
@@ -176,5 +174,16 @@ export class VlIngestStack extends Stack {
       value: trigger.deadLetterQueue.queueUrl,
       description: 'Events whose execution could not be started',
     });
+    new CfnOutput(this, OUTPUTS.deadLetterQueueArn, {
+      value: trigger.deadLetterQueue.queueArn,
+      description: 'The dead-letter queue by ARN, for replaying it (docs/operations.md)',
+    });
+    if (readRole) {
+      new CfnOutput(this, OUTPUTS.readRole, {
+        value: readRole.role.roleArn,
+        description:
+          'Read-only role Visual Layer assumes to read the drops: register it with Visual Layer support once',
+      });
+    }
   }
 }

@@ -6,17 +6,28 @@ import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { LogLevel, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { type CfnLogGroup, LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
+import { METRICS_NAMESPACE } from '../../lambdas/shared/metric-names';
 import { type HandlerName, type SettingsOf, writeSettings } from '../../lambdas/shared/settings';
 
 /** The repository root: handlers live in `lambdas/<name>/handler.ts` below it. */
 export const REPO_ROOT = path.resolve(__dirname, '..', '..');
 
-/** Environment every function gets for Node.js and Powertools (not read by the handlers' code). */
-export const HOUSE_ENVIRONMENT = {
-  NODE_OPTIONS: '--enable-source-maps',
-  POWERTOOLS_SERVICE_NAME: 'vl-ingest',
-  POWERTOOLS_LOG_LEVEL: 'INFO',
-} as const;
+/**
+ * Environment every function gets for Node.js and Powertools (not read by the handlers' code).
+ * `POWERTOOLS_SERVICE_NAME` is the stack's name: the `service` dimension of the functions' metrics
+ * and the service of their traces, so each stack's dashboard shows its own functions only.
+ */
+export function houseEnvironment(stackName: string): Record<string, string> {
+  return {
+    NODE_OPTIONS: '--enable-source-maps',
+    POWERTOOLS_SERVICE_NAME: stackName,
+    POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
+    POWERTOOLS_LOG_LEVEL: 'INFO',
+  };
+}
+
+/** The variables of {@link houseEnvironment}: set by the stack for the runtime and Powertools, not settings. */
+export const HOUSE_VARIABLES: readonly string[] = Object.keys(houseEnvironment('any'));
 
 interface CommonProps {
   /** What the function does, shown in the console. */
@@ -71,7 +82,7 @@ export class PipelineFunction extends NodejsFunction {
       logGroup,
       role,
       environment: {
-        ...HOUSE_ENVIRONMENT,
+        ...houseEnvironment(Stack.of(scope).stackName),
         ...writeSettings(props.handler, props.settings as never),
       },
       bundling: {

@@ -1,5 +1,12 @@
 import { currentTime } from '../shared/clock';
 import { InvalidInputError } from '../shared/errors';
+import {
+  countFailedCheck,
+  countPollOutcome,
+  createObservability,
+  instrumented,
+  observeVisualLayer,
+} from '../shared/observability';
 import { asFailedCheck } from '../shared/polling/failed-check';
 import {
   decideAfterPoll,
@@ -15,8 +22,13 @@ import { readSettings } from '../shared/settings';
 import { pushbackOf } from '../shared/visual-layer/pushback';
 
 const logger = createLogger();
+const observability = createObservability();
+const { metrics, tracer } = observability;
 const settings = readSettings('check-status', process.env);
-const client = createVisualLayerClient(settings.visualLayer);
+const client = createVisualLayerClient(settings.visualLayer, {
+  tracer,
+  onExchange: observeVisualLayer(metrics),
+});
 const limits: PollLimits = settings.polling;
 const reportedUnknown = new Set<string>();
 
@@ -30,10 +42,10 @@ export interface CheckStatusEvent {
 }
 
 /**
- * Reads a dataset's status once and decides the loop's next step. Visual Layer pushing back (429,
- * 503) is a wait, not a failed check.
+ * Reads a dataset's status once and decides the loop's next step; counts the ends and failed checks.
+ * Visual Layer pushing back (429, 503) is a wait, not a failed check.
  */
-export const handler = async (event: CheckStatusEvent): Promise<PollDecision> => {
+const checkStatus = async (event: CheckStatusEvent): Promise<PollDecision> => {
   const { datasetId, state, last } = parseEvent(event);
   try {
     const status = await client.getDatasetStatus(datasetId);
@@ -44,7 +56,9 @@ export const handler = async (event: CheckStatusEvent): Promise<PollDecision> =>
         vlStatus: status.vlStatus,
       });
     }
-    return decideAfterPoll(status, state, limits, currentTime());
+    const decision = decideAfterPoll(status, state, limits, currentTime());
+    countPollOutcome(metrics, decision, state.since);
+    return decision;
   } catch (error) {
     const pushback = pushbackOf(error);
     if (pushback) {
@@ -53,10 +67,14 @@ export const handler = async (event: CheckStatusEvent): Promise<PollDecision> =>
       return decision;
     }
     const failure = asFailedCheck(error);
+    countFailedCheck(metrics);
     logFailure(logger, 'status check failed', failure);
     throw failure;
   }
 };
+
+/** The Lambda handler: {@link checkStatus}, traced, its metrics flushed. */
+export const handler = instrumented(observability, 'check-status', checkStatus);
 
 function parseEvent(event: CheckStatusEvent): { datasetId: string; state: PollState; last: LastReading } {
   const { datasetId, since } = event ?? {};

@@ -1,6 +1,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { currentTime } from '../shared/clock';
 import { InvalidInputError, TransientDependencyError } from '../shared/errors';
+import { createObservability, instrumented, observeVisualLayer } from '../shared/observability';
 import { FolderRecords } from '../shared/record/record-store';
 import { createLogger, createVisualLayerClient, logFailure } from '../shared/runtime';
 import { readSettings } from '../shared/settings';
@@ -8,9 +9,17 @@ import { createDatasetOnce } from '../shared/visual-layer/create-dataset';
 import { decidePushback, pushbackOf } from '../shared/visual-layer/pushback';
 
 const logger = createLogger();
+const observability = createObservability();
+const { metrics, tracer } = observability;
 const settings = readSettings('create-dataset', process.env);
-const client = createVisualLayerClient(settings.visualLayer);
-const records = new FolderRecords(new DynamoDBClient({}), settings.records.recordsTable);
+const client = createVisualLayerClient(settings.visualLayer, {
+  tracer,
+  onExchange: observeVisualLayer(metrics),
+});
+const records = new FolderRecords(
+  tracer.captureAWSv3Client(new DynamoDBClient({})),
+  settings.records.recordsTable,
+);
 
 /** Input from the state machine. */
 export interface CreateDatasetEvent {
@@ -50,7 +59,7 @@ export type CreateDatasetResult =
  * Visual Layer pushing back (429, 503) is answered with a wait for the state machine to make — as
  * long as its Retry-After, or a backoff with jitter — until the attempt's deadline.
  */
-export const handler = async (event: CreateDatasetEvent): Promise<CreateDatasetResult> => {
+const createDataset = async (event: CreateDatasetEvent): Promise<CreateDatasetResult> => {
   const request = parseEvent(event);
   const base = { since: request.since.toISOString(), waits: request.waits, waitSeconds: 0 };
   logger.appendKeys({ folderUri: request.folderUri });
@@ -94,6 +103,9 @@ export const handler = async (event: CreateDatasetEvent): Promise<CreateDatasetR
     logger.resetKeys();
   }
 };
+
+/** The Lambda handler: {@link createDataset}, traced, its Visual Layer requests counted. */
+export const handler = instrumented(observability, 'create-dataset', createDataset);
 
 function parseEvent(event: CreateDatasetEvent) {
   const { folderUri, datasetName, notBefore, since, waits, waitSeconds } = event ?? {};

@@ -3,20 +3,27 @@ import { SFNClient } from '@aws-sdk/client-sfn';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { foldBatch } from '../shared/ledger/folder-batch';
 import { FolderClaims } from '../shared/ledger/folder-claims';
+import { createObservability, instrumented } from '../shared/observability';
 import { createLogger, logFailure } from '../shared/runtime';
 import { readSettings } from '../shared/settings';
 
 const logger = createLogger();
+const observability = createObservability();
+const { tracer } = observability;
 const FOLDERS_AT_ONCE = 10;
 const { folderRules: rules, folding } = readSettings('fold-events', process.env);
-const claims = new FolderClaims({ dynamodb: new DynamoDBClient({}), sfn: new SFNClient({}), ...folding });
+const claims = new FolderClaims({
+  dynamodb: tracer.captureAWSv3Client(new DynamoDBClient({})),
+  sfn: tracer.captureAWSv3Client(new SFNClient({})),
+  ...folding,
+});
 
 /**
  * Quiet trigger: folds a batch of queued S3 object events per folder, records the objects, and
  * makes sure each folder has its one execution. Messages of a folder that could not be handled are
  * returned as failures, so SQS delivers them again and, after the last try, to the dead-letter queue.
  */
-export const handler = async (event: SQSEvent): Promise<SQSBatchResponse> => {
+const foldEvents = async (event: SQSEvent): Promise<SQSBatchResponse> => {
   const folded = foldBatch(
     event.Records.map((r) => ({ messageId: r.messageId, body: r.body })),
     rules,
@@ -57,3 +64,6 @@ export const handler = async (event: SQSEvent): Promise<SQSBatchResponse> => {
   }
   return { batchItemFailures: failures.map((itemIdentifier) => ({ itemIdentifier })) };
 };
+
+/** The Lambda handler: {@link foldEvents}, traced. */
+export const handler = instrumented(observability, 'fold-events', foldEvents);

@@ -1,10 +1,12 @@
 import { ledgerSequencer } from '../shared/ledger/sequencer';
+import { createObservability, instrumented } from '../shared/observability';
 import { createLogger, logFailure } from '../shared/runtime';
 import { type ObjectCreatedEvent, readObjectCreatedEvent } from '../shared/s3/object-event';
 import { type FolderPlan, planFolder, requireWatchedBucket, type SkipPlan } from '../shared/s3/s3-key';
 import { readSettings } from '../shared/settings';
 
 const logger = createLogger();
+const observability = createObservability();
 const rules = readSettings('plan-folder', process.env).folderRules;
 
 /**
@@ -14,7 +16,7 @@ const rules = readSettings('plan-folder', process.env).folderRules;
 export type PlanResult = (FolderPlan | SkipPlan) & { objectCreatedAt: string; objectSequencer: string };
 
 /** Decodes the object key of an S3 "Object Created" event and names its dataset folder. */
-export const handler = async (event: ObjectCreatedEvent): Promise<PlanResult> => {
+const planEvent = async (event: ObjectCreatedEvent): Promise<PlanResult> => {
   try {
     const object = readObjectCreatedEvent(event);
     // Only a StartExecution by hand can name another bucket: fail it (BAD_EVENT) so it is seen.
@@ -31,3 +33,6 @@ export const handler = async (event: ObjectCreatedEvent): Promise<PlanResult> =>
     throw error;
   }
 };
+
+/** The Lambda handler: {@link planEvent}, traced. */
+export const handler = instrumented(observability, 'plan-folder', planEvent);

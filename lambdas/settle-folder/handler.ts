@@ -3,11 +3,13 @@ import { currentTime } from '../shared/clock';
 import { InvalidInputError, TransientDependencyError } from '../shared/errors';
 import { readFolderObjects } from '../shared/ledger/ledger-store';
 import { decideSettle, type SettleDecision } from '../shared/ledger/settle';
+import { createObservability, instrumented } from '../shared/observability';
 import { createLogger, logFailure } from '../shared/runtime';
 import { readSettings } from '../shared/settings';
 
 const logger = createLogger();
-const dynamodb = new DynamoDBClient({});
+const observability = createObservability();
+const dynamodb = observability.tracer.captureAWSv3Client(new DynamoDBClient({}));
 const { ledgerTable, ...limits } = readSettings('settle-folder', process.env).settling;
 
 /** Input from the state machine's settle loop. */
@@ -19,7 +21,7 @@ export interface SettleEvent {
 }
 
 /** Tells the settle loop whether the folder has been quiet long enough to create its dataset. */
-export const handler = async (event: SettleEvent): Promise<SettleDecision> => {
+const settleFolder = async (event: SettleEvent): Promise<SettleDecision> => {
   const folderUri = event?.folderUri;
   const claimedAt = new Date(typeof event?.claimedAt === 'string' ? event.claimedAt : Number.NaN);
   if (typeof folderUri !== 'string' || !folderUri.startsWith('s3://'))
@@ -40,3 +42,6 @@ export const handler = async (event: SettleEvent): Promise<SettleDecision> => {
     throw TransientDependencyError.wrapIfTransient(error, 'reading the object ledger');
   }
 };
+
+/** The Lambda handler: {@link settleFolder}, traced. */
+export const handler = instrumented(observability, 'settle-folder', settleFolder);

@@ -1,9 +1,12 @@
 import { Logger } from '@aws-lambda-powertools/logger';
-import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
+import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
+import type { Tracer } from '@aws-lambda-powertools/tracer';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { SettingsOf } from './settings';
 import { cleanText } from './text';
 import { VisualLayerClient } from './visual-layer/client';
 import { BearerAuth } from './visual-layer/credentials';
+import type { ExchangeObserver } from './visual-layer/exchange';
 
 /** One logger per function, JSON lines, service name shared by every function of the pipeline. */
 export function createLogger(): Logger {
@@ -15,21 +18,29 @@ export const SECRET_CACHE_SECONDS = 300;
 
 /**
  * The Visual Layer client a handler uses, built once per container from its settings. The secret is
- * cached for {@link SECRET_CACHE_SECONDS} and read again at once after a 401.
+ * cached for {@link SECRET_CACHE_SECONDS} and read again at once after a 401; its Secrets Manager
+ * client is traced, and every request is told to `onExchange` (the function's metrics).
  */
 export function createVisualLayerClient(
   settings: SettingsOf<'create-dataset'>['visualLayer'],
+  { tracer, onExchange }: { tracer: Tracer; onExchange: ExchangeObserver },
 ): VisualLayerClient {
   const { secretId } = settings;
+  const secrets = new SecretsProvider({
+    awsSdkV3Client: tracer.captureAWSv3Client(new SecretsManagerClient({})),
+  });
   const auth = new BearerAuth(
     ({ fresh }) =>
-      getSecret(secretId, { maxAge: SECRET_CACHE_SECONDS, forceFetch: fresh }) as Promise<string | undefined>,
+      secrets.get(secretId, { maxAge: SECRET_CACHE_SECONDS, forceFetch: fresh }) as Promise<
+        string | undefined
+      >,
     secretId,
   );
   return new VisualLayerClient({
     baseUrl: settings.baseUrl,
     auth,
     timeoutMs: settings.requestTimeoutMs,
+    onExchange,
   });
 }
 

@@ -23,6 +23,14 @@ export interface SynthesizedApp {
   dispose(): void;
 }
 
+/** The `context` block of cdk.json (feature flags, and any setting kept there). */
+export function cdkJsonContext(): Record<string, unknown> {
+  const cdkJson = JSON.parse(readFileSync(path.join(REPO_ROOT, 'cdk.json'), 'utf8')) as {
+    context?: Record<string, unknown>;
+  };
+  return cdkJson.context ?? {};
+}
+
 /**
  * Synthesizes the real app (the same `buildApp` that `cdk synth` runs, bundling included) into a
  * fresh temporary folder with the context of cdk.json plus the given one, exactly as
@@ -30,11 +38,10 @@ export interface SynthesizedApp {
  */
 export function synthesizeApp(context: Record<string, unknown> = {}): SynthesizedApp {
   const outdir = mkdtempSync(path.join(tmpdir(), 'vl-ingest-synth-'));
-  const cdkJson = JSON.parse(readFileSync(path.join(REPO_ROOT, 'cdk.json'), 'utf8')) as { context?: object };
   const app = new App({
     outdir,
     context: {
-      ...cdkJson.context,
+      ...cdkJsonContext(),
       'aws:cdk:enable-asset-metadata': true,
       'aws:cdk:enable-path-metadata': true,
       ...context,

@@ -36,8 +36,6 @@ export interface SimulatorLifecycle {
    * outcome; reads then do not move the dataset (`draftReads`/`indexingReads` are ignored).
    */
   indexingSeconds?: number;
-  /** `false`: answer without `progress`, like an API that does not report it. @default true */
-  reportsProgress?: boolean;
 }
 
 /** How much the simulated account takes at once. */
@@ -86,10 +84,8 @@ export interface SimulatedDataset {
   bucketPath: string;
   createdAt: Date;
   reads: number;
-  lifecycle: Required<
-    Omit<SimulatorLifecycle, 'fatalErrorMsg' | 'inProgressWord' | 'indexingSeconds' | 'reportsProgress'>
-  > &
-    Pick<SimulatorLifecycle, 'fatalErrorMsg' | 'inProgressWord' | 'indexingSeconds' | 'reportsProgress'>;
+  lifecycle: Required<Omit<SimulatorLifecycle, 'fatalErrorMsg' | 'inProgressWord' | 'indexingSeconds'>> &
+    Pick<SimulatorLifecycle, 'fatalErrorMsg' | 'inProgressWord' | 'indexingSeconds'>;
 }
 
 /** Options of {@link VisualLayerSimulator}. */
@@ -368,7 +364,7 @@ export class VisualLayerSimulator {
       source_type: 'BUCKET',
       owned_by: 'simulator',
       created_at: dataset.createdAt.toISOString().replace(/Z$/, ''),
-      progress: lifecycle.reportsProgress === false ? null : progress,
+      progress,
       n_images: ready ? lifecycle.nImages : 0,
       n_videos: ready ? lifecycle.nVideos : 0,
       n_objects: 0,

@@ -62,7 +62,11 @@ describe('the folder record has one owner', () => {
     const client = { send: async (command: { input: Record<string, unknown> }) => sent.push(command) };
     const records = new FolderRecords(client as unknown as DynamoDBClient, 'records');
     const claim = { claimToken: 't', executionArn: 'arn', now: '2026-11-29T00:00:00Z' };
-    await records.claimNew('s3://b/f/', 'f', claim);
+    await records.claimNew('s3://b/f/', 'f', claim, {
+      objectCount: 1,
+      firstObjectAt: claim.now,
+      lastObjectAt: claim.now,
+    });
     await records.reopen('s3://b/f/', 'f', { attempt: 2, previousAttempt: 1, hadDataset: true }, claim);
     await records.restart('s3://b/f/', { status: 'INDEXING', claimToken: 'old' }, claim);
     await records.recount('s3://b/f/', { objectCount: 2, lateCount: 1, lastObjectAt: claim.now });

@@ -50,8 +50,14 @@ describe.each([
   ['defaults', {}],
   ['marker trigger', { trigger: 'marker' }],
   [
-    'existing bucket, secret and an alarm e-mail',
-    { bucketName: 'acme-vision-drops', secretName: 'vl/creds', alarmEmail: 'ops@example.com' },
+    'existing bucket, secret, an alarm e-mail, and the read role with its external id and bucket key',
+    {
+      bucketName: 'acme-vision-drops',
+      secretName: 'vl/creds',
+      alarmEmail: 'ops@example.com',
+      visualLayerExternalId: 'acme-7f3c',
+      bucketKmsKeyArn: 'arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab',
+    },
   ],
 ])('security with %s', (_name, context) => {
   const app = useSynthesizedApp(context);
@@ -271,36 +277,29 @@ describe('IAM scope with the defaults', () => {
         'sqs:GetQueueUrl TriggerObjectEvents',
         'sqs:ReceiveMessage TriggerObjectEvents',
       ],
+      // Read-only, on the watched bucket: Visual Layer's account assumes it (test/infra/visual-layer-role.test.ts).
+      VisualLayerReadRole: [
+        's3:GetObject BucketDrops',
+        's3:GetObjectVersion BucketDrops',
+        's3:ListBucket BucketDrops',
+        's3:GetBucketLocation BucketDrops',
+      ],
       ReconcilerReconcileRole: [
         ...own('ReconcilerReconcile'),
         'dynamodb:UpdateItem RecordsTable',
         'dynamodb:Query RecordsTable',
-        'states:DescribeExecution WorkflowStateMachine',
-        // Gives back the slots of ended executions and hands them on.
-        'dynamodb:GetItem GateTable',
-        'dynamodb:UpdateItem GateTable',
-        'dynamodb:DeleteItem GateTable',
-        'dynamodb:Query GateTable',
-        'states:SendTaskSuccess WorkflowStateMachine',
-      ],
-      GateGateRole: [
-        ...own('GateGate'),
-        'dynamodb:GetItem GateTable',
-        'dynamodb:PutItem GateTable',
-        'dynamodb:UpdateItem GateTable',
-        'dynamodb:DeleteItem GateTable',
-        'dynamodb:Query GateTable',
-        'states:SendTaskSuccess WorkflowStateMachine',
         'states:DescribeExecution WorkflowStateMachine',
       ],
     };
     for (const [role, actions] of Object.entries(expected)) {
       expect([...(granted.get(role) ?? [])].sort(), role).toEqual(actions.sort());
     }
+    // A new role is pinned here too: none may slip in unlisted.
+    expect([...granted.keys()].sort()).toEqual([...Object.keys(expected), 'WorkflowStateMachineRole'].sort());
     const machine = [...(granted.get('WorkflowStateMachineRole') ?? [])];
     expect(machine.filter((a) => a.startsWith('dynamodb:'))).toEqual(['dynamodb:UpdateItem RecordsTable']);
     expect(machine.filter((a) => a.startsWith('lambda:'))).toEqual([
-      'lambda:InvokeFunction CheckStatus,CreateDataset,Gate,PlanFolder,TriggerSettleFolder',
+      'lambda:InvokeFunction CheckStatus,CreateDataset,PlanFolder,TriggerSettleFolder',
     ]);
   });
 });
@@ -314,15 +313,36 @@ function resourceName(resources: string): string {
   return [...new Set(ids)].sort().join(',');
 }
 
+/**
+ * The one metric an alarm watches, however it is written: as properties of the alarm, or as the only
+ * query of its `Metrics` (the form CloudFormation gets when the metric has a label).
+ */
+function alarmMetric(alarm: Record<string, unknown>): Record<string, unknown> {
+  const queries = alarm.Metrics as
+    | {
+        MetricStat?: { Metric: Record<string, unknown>; Period: number; Stat: string };
+        ReturnData?: boolean;
+      }[]
+    | undefined;
+  if (!queries) return alarm;
+  expect(queries, 'one metric, no math').toHaveLength(1);
+  const stat = queries[0]?.MetricStat;
+  return { ...stat?.Metric, Period: stat?.Period, Statistic: stat?.Stat };
+}
+
 describe('alarms', () => {
   const app = useSynthesizedApp({ alarmEmail: 'ops@example.com' });
 
   it("alarm on failed and timed-out executions, dead letters and every function's errors, into the topic", () => {
     const template = templateOf(app());
-    const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm')) as Resource[];
-    const metrics = alarms.map((a) => `${a.Properties.Namespace}/${a.Properties.MetricName}`).sort();
+    const alarms = (Object.values(template.findResources('AWS::CloudWatch::Alarm')) as Resource[]).map(
+      (a): Record<string, unknown> & { metric: Record<string, unknown> } => ({
+        ...a.Properties,
+        metric: alarmMetric(a.Properties),
+      }),
+    );
+    const metrics = alarms.map((a) => `${a.metric.Namespace}/${a.metric.MetricName}`).sort();
     expect(metrics).toEqual([
-      'AWS/Lambda/Errors',
       'AWS/Lambda/Errors',
       'AWS/Lambda/Errors',
       'AWS/Lambda/Errors',
@@ -333,16 +353,52 @@ describe('alarms', () => {
       'AWS/States/ExecutionsFailed',
       'AWS/States/ExecutionsTimedOut',
     ]);
-    const topic = Object.keys(template.findResources('AWS::SNS::Topic'))[0];
+    const topics = Object.keys(template.findResources('AWS::SNS::Topic'));
+    expect(topics).toHaveLength(1);
     for (const alarm of alarms) {
-      expect(alarm.Properties).toMatchObject({
+      // The first occurrence in five minutes fires; no data is not an alarm.
+      expect(alarm).toMatchObject({
         Threshold: 1,
         ComparisonOperator: 'GreaterThanOrEqualToThreshold',
         TreatMissingData: 'notBreaching',
-        AlarmActions: [{ Ref: topic }],
+        EvaluationPeriods: 1,
+        AlarmActions: [{ Ref: topics[0] }],
       });
-      expect(String(alarm.Properties.AlarmDescription).length).toBeGreaterThan(30);
+      expect(alarm.metric).toMatchObject({
+        Period: 300,
+        Statistic: alarm.metric.MetricName === 'ApproximateNumberOfMessagesVisible' ? 'Maximum' : 'Sum',
+      });
+      expect(alarm.DatapointsToAlarm ?? 1).toBe(1);
+      expect(alarm.OKActions).toBeUndefined();
+      expect(String(alarm.AlarmDescription).length).toBeGreaterThan(30);
     }
+    expect(alarms.map((a) => a.AlarmName).sort()).toEqual(
+      [
+        'ExecutionsFailed',
+        'ExecutionsTimedOut',
+        'DeadLetters',
+        ...['PlanFolder', 'CreateDataset', 'CheckStatus', 'SettleFolder', 'FoldEvents', 'Reconcile'].map(
+          (fn) => `${fn}Errors`,
+        ),
+      ]
+        .map((name) => `VlIngest-${name}`)
+        .sort(),
+    );
+    // Each on its own resource: the state machine, the dead-letter queue, each of the six functions once.
+    const watched = alarms.map((a) => resourceName(JSON.stringify(a.metric.Dimensions))).sort();
+    expect(watched).toEqual(
+      [
+        'CheckStatus',
+        'CreateDataset',
+        'PlanFolder',
+        'ReconcilerReconcile',
+        'TriggerDeadLetters',
+        'TriggerFoldEvents',
+        'TriggerSettleFolder',
+        'WorkflowStateMachine',
+        'WorkflowStateMachine',
+      ].sort(),
+    );
     template.hasResourceProperties('AWS::SNS::Subscription', {
       Protocol: 'email',
       Endpoint: 'ops@example.com',

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { HOUSE_ENVIRONMENT, REPO_ROOT } from '../../infra/constructs/pipeline-function';
+import { HOUSE_VARIABLES, REPO_ROOT } from '../../infra/constructs/pipeline-function';
 import {
   FUNCTION_SETTINGS,
   type HandlerName,
@@ -51,7 +51,7 @@ describe('settings: what the stack writes is exactly what the handlers read', ()
       expect(functions.length).toBeGreaterThan(0);
       for (const { handler, env } of functions) {
         expect(Object.keys(FUNCTION_SETTINGS), handler).toContain(handler);
-        const written = Object.keys(env).filter((k) => !(k in HOUSE_ENVIRONMENT));
+        const written = Object.keys(env).filter((k) => !HOUSE_VARIABLES.includes(k));
         expect(written.sort(), handler).toEqual(settingVariables(handler as HandlerName).sort());
         expect(() => readSettings(handler as HandlerName, deployed(env)), handler).not.toThrow();
       }

@@ -1,6 +1,9 @@
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
 import { Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { SETTLE_CAP_SECONDS } from '../../infra/config';
+import { REPO_ROOT } from '../../infra/constructs/pipeline-function';
 import { RECONCILED_STATUSES, SWEEP_INTERVAL } from '../../infra/constructs/reconciler';
 import { TARGET_MAX_EVENT_AGE, TARGET_RETRY_ATTEMPTS } from '../../infra/constructs/triggers/object-trigger';
 import {
@@ -9,6 +12,7 @@ import {
   FOLD_MAX_RECEIVES,
 } from '../../infra/constructs/triggers/quiet-trigger';
 import { type BudgetState, workflowBudget, worstTaskSeconds } from '../../infra/constructs/workflow/budget';
+import { METRIC_NAMES, METRICS_NAMESPACE } from '../../lambdas/shared/metric-names';
 import {
   HISTORY_EVENT_LIMIT,
   MAX_CONSECUTIVE_POLL_FAILURES,
@@ -16,15 +20,60 @@ import {
   MAX_POLLS,
   MAX_SETTLE_CHECKS,
 } from '../../lambdas/shared/polling/limits';
+import type { SynthesizedApp } from '../../local/aws/cloud-assembly';
 import { matchesPattern } from '../../local/aws/event-pattern';
+import { type DashboardMetric, dashboardsOf } from '../../scripts/dashboard-body';
+import { DASHBOARD_CAPTION, DASHBOARD_PICTURE, renderDashboardSvg } from '../../scripts/dashboard-svg';
 import { definitionOf, rulePatternOf, templateOf, useSynthesizedApp } from '../support/synth';
 
 type Resource = { Type: string; Properties: Record<string, unknown> };
 
+/** The logical id of the one resource of a type whose id starts with the stem. */
+function logicalId(app: SynthesizedApp, type: string, stem: string): string {
+  const ids = Object.entries(app.template.Resources)
+    .filter(([id, r]) => r.Type === type && id.startsWith(stem))
+    .map(([id]) => id);
+  if (ids.length !== 1) throw new Error(`expected one ${type} ${stem}, found ${ids.join(', ') || 'none'}`);
+  return ids[0] as string;
+}
+
+/** The stack's one dashboard: every metric of every graph, with the title of its widget. */
+function dashboardMetrics(app: SynthesizedApp): (DashboardMetric & { widget: string })[] {
+  const dashboards = dashboardsOf(app.template);
+  expect(dashboards).toHaveLength(1);
+  const widgets = dashboards[0]?.widgets ?? [];
+  for (const w of widgets) expect(w.x + w.width, w.title).toBeLessThanOrEqual(24);
+  return widgets.flatMap((w) => w.metrics.map((m) => ({ ...m, widget: w.title })));
+}
+
+/** Whether a graph of the dashboard draws the metric (namespace, name and exactly these dimensions). */
+function draws(
+  metrics: DashboardMetric[],
+  namespace: string,
+  name: string,
+  dimensions: Record<string, string>,
+): boolean {
+  return metrics.some(
+    (m) =>
+      m.namespace === namespace &&
+      m.name === name &&
+      JSON.stringify(m.dimensions) === JSON.stringify(dimensions),
+  );
+}
+
+const FUNCTION_STEMS = [
+  'PlanFolder',
+  'CreateDataset',
+  'CheckStatus',
+  'TriggerSettleFolder',
+  'TriggerFoldEvents',
+  'ReconcilerReconcile',
+];
+
 describe('default stack', () => {
   const app = useSynthesizedApp();
 
-  it('bundles its seven functions on Node.js 24, ARM64, traced, with their own log groups', () => {
+  it('bundles its six functions on Node.js 24, ARM64, traced, with their own log groups', () => {
     const template = templateOf(app());
     const functions = template.findResources('AWS::Lambda::Function');
     expect(
@@ -34,7 +83,6 @@ describe('default stack', () => {
     ).toEqual([
       'CheckStatus',
       'CreateDataset',
-      'Gate',
       'PlanFolder',
       'ReconcilerReconcile',
       'TriggerFoldEvents',
@@ -233,9 +281,7 @@ describe('default stack', () => {
     const tasks = Object.entries(States).filter(([, s]) => s.Type === 'Task');
     expect(tasks.length).toBeGreaterThanOrEqual(8);
     for (const [name, state] of tasks) {
-      // The wait for a slot of the gate ends at the attempt's deadline, which the task before it says.
-      if (name === 'WaitForSlot') expect(state.TimeoutSecondsPath).toBe('$.gate.value.waitSeconds');
-      else expect(state.TimeoutSeconds, name).toBeGreaterThan(0);
+      expect(state.TimeoutSeconds, name).toBeGreaterThan(0);
       if (String(state.Resource).includes('lambda:invoke')) {
         const retried = (state.Retry as { ErrorEquals: string[] }[]).flatMap((r) => r.ErrorEquals);
         expect(retried, name).toContain('Lambda.TooManyRequestsException');
@@ -346,17 +392,85 @@ describe('default stack', () => {
 
   it('outputs what a user or the CLI needs next', () => {
     const outputs = templateOf(app()).findOutputs('*');
+    const deadLetters = Object.keys(templateOf(app()).findResources('AWS::SQS::Queue')).find((id) =>
+      id.includes('DeadLetters'),
+    );
+    expect(outputs.DeadLetterQueueArn?.Value).toEqual({ 'Fn::GetAtt': [deadLetters, 'Arn'] });
     expect(Object.keys(outputs).sort()).toEqual(
       [
         'AlarmTopicArn',
         'BucketName',
         'CredentialsSecret',
+        'DashboardUrl',
         'DeadLetterQueueUrl',
+        'DeadLetterQueueArn',
         'ObjectQueueArn',
+        'VisualLayerReadRoleArn',
         'RecordsTableName',
         'StateMachineArn',
       ].sort(),
     );
+  });
+
+  it("outputs the dashboard's console URL in the stack's region", () => {
+    const dashboard = logicalId(app(), 'AWS::CloudWatch::Dashboard', 'Monitoring');
+    const url = JSON.stringify(templateOf(app()).findOutputs('DashboardUrl').DashboardUrl?.Value);
+    expect(url).toContain('https://');
+    expect(url).toContain('.console.aws.amazon.com/cloudwatch/home?region=');
+    expect(url).toContain('{"Ref":"AWS::Region"}');
+    expect(url).toContain(`{"Ref":"${dashboard}"}`);
+    templateOf(app()).hasResourceProperties('AWS::CloudWatch::Dashboard', { DashboardName: 'VlIngest' });
+  });
+
+  it('draws every metric the functions emit, by the stack as service, with the indexing duration p50 and p95', () => {
+    const metrics = dashboardMetrics(app());
+    for (const name of Object.values(METRIC_NAMES)) {
+      expect(draws(metrics, METRICS_NAMESPACE, name, { service: 'VlIngest' }), name).toBe(true);
+    }
+    for (const m of metrics.filter((x) => x.namespace === METRICS_NAMESPACE)) {
+      expect(Object.keys(m.dimensions), m.name).toEqual(['service']);
+    }
+    const durations = metrics.filter((m) => m.name === METRIC_NAMES.indexingDuration).map((m) => m.stat);
+    expect(durations.sort()).toEqual(['p50', 'p95']);
+    const outcomes = metrics.filter((m) => m.widget === 'Folders by outcome');
+    expect(outcomes.map((m) => m.name ?? m.expression)).toEqual(
+      expect.arrayContaining([
+        METRIC_NAMES.datasetsReady,
+        METRIC_NAMES.datasetsError,
+        METRIC_NAMES.datasetsTimedOut,
+        METRIC_NAMES.recordsReconciled,
+        expect.stringContaining('executionsFailed'),
+      ]),
+    );
+  });
+
+  it('is pictured in the docs as it is synthesized (npm run docs:dashboard redraws it)', () => {
+    const [dashboard] = dashboardsOf(app().template);
+    if (!dashboard) throw new Error('no dashboard');
+    const pictured = readFileSync(path.join(REPO_ROOT, DASHBOARD_PICTURE), 'utf8');
+    const current = renderDashboardSvg(dashboard, DASHBOARD_CAPTION);
+    expect(pictured === current, `${DASHBOARD_PICTURE} is out of date: run npm run docs:dashboard`).toBe(
+      true,
+    );
+  });
+
+  it('draws failed executions, the queue age, the dead-letter depth, and every function’s errors and throttles', () => {
+    const a = app();
+    const metrics = dashboardMetrics(a);
+    const machine = logicalId(a, 'AWS::StepFunctions::StateMachine', 'Workflow');
+    expect(draws(metrics, 'AWS/States', 'ExecutionsFailed', { StateMachineArn: `\${${machine}}` })).toBe(
+      true,
+    );
+    const deadLetters = logicalId(a, 'AWS::SQS::Queue', 'TriggerDeadLetters');
+    const objects = logicalId(a, 'AWS::SQS::Queue', 'TriggerObjectEvents');
+    const queue = (id: string) => ({ QueueName: `\${${id}.QueueName}` });
+    expect(draws(metrics, 'AWS/SQS', 'ApproximateNumberOfMessagesVisible', queue(deadLetters))).toBe(true);
+    expect(draws(metrics, 'AWS/SQS', 'ApproximateAgeOfOldestMessage', queue(objects))).toBe(true);
+    for (const stem of FUNCTION_STEMS) {
+      const fn = { FunctionName: `\${${logicalId(a, 'AWS::Lambda::Function', stem)}}` };
+      expect(draws(metrics, 'AWS/Lambda', 'Errors', fn), stem).toBe(true);
+      expect(draws(metrics, 'AWS/Lambda', 'Throttles', fn), stem).toBe(true);
+    }
   });
 });
 
@@ -402,9 +516,20 @@ describe('stack with trigger=marker', () => {
       ],
     });
     template.resourceCountIs('AWS::Lambda::EventSourceMapping', 0);
-    // Records, and the gate on datasets in flight; no ledger.
-    template.resourceCountIs('AWS::DynamoDB::Table', 2);
+    template.resourceCountIs('AWS::DynamoDB::Table', 1);
     expect(definitionOf(app()).StartAt).toBe('PlanFolder');
+  });
+
+  it('draws the dead-letter depth and the functions it has on its dashboard', () => {
+    const a = app();
+    const metrics = dashboardMetrics(a);
+    const deadLetters = logicalId(a, 'AWS::SQS::Queue', 'TriggerDeadLetters');
+    const visible = metrics.filter((m) => m.name === 'ApproximateNumberOfMessagesVisible');
+    expect(visible.map((m) => m.dimensions)).toContainEqual({ QueueName: `\${${deadLetters}.QueueName}` });
+    const functions = new Set(
+      metrics.filter((m) => m.name === 'Errors').map((m) => m.dimensions.FunctionName),
+    );
+    expect(functions.size).toBe(4);
   });
 
   it("counts one deadline per attempt: the create and the status checks both from StartAttempt's clock", () => {
@@ -413,7 +538,7 @@ describe('stack with trigger=marker', () => {
       Type: 'Pass',
       Parameters: { value: { 'since.$': '$$.State.EnteredTime' } },
       ResultPath: '$.created',
-      Next: 'AcquireSlot',
+      Next: 'CreateDataset',
     });
     for (const name of ['CreateDataset', 'CheckStatus']) {
       expect((States[name] as { Parameters: { Payload: object } }).Parameters.Payload, name).toMatchObject({

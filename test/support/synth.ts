@@ -1,6 +1,28 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll } from 'vitest';
-import { type SynthesizedApp, synthesizeApp } from '../../local/aws/cloud-assembly';
+import { buildApp } from '../../infra/app';
+import { cdkJsonContext, type SynthesizedApp, synthesizeApp } from '../../local/aws/cloud-assembly';
+
+/**
+ * The template of the app's stack for cdk.json's context plus the given one, synthesized in process
+ * without bundling the functions: fast, for tests of resources, policies and outputs only.
+ */
+export function templateWithoutBundling(context: Record<string, unknown> = {}): Template {
+  const outdir = mkdtempSync(path.join(tmpdir(), 'vl-ingest-template-'));
+  try {
+    const app = new App({
+      outdir,
+      context: { ...cdkJsonContext(), 'aws:cdk:bundling-stacks': [], ...context },
+    });
+    return Template.fromStack(buildApp(app));
+  } finally {
+    rmSync(outdir, { recursive: true, force: true });
+  }
+}
 
 /**
  * Synthesizes the app once for a test file with the given context and removes the output afterwards.

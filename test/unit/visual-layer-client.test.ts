@@ -5,7 +5,7 @@ import {
   VisualLayerResponseError,
   VisualLayerTransientError,
 } from '../../lambdas/shared/errors';
-import { VisualLayerClient } from '../../lambdas/shared/visual-layer/client';
+import { VisualLayerClient, type VisualLayerExchange } from '../../lambdas/shared/visual-layer/client';
 import { createDatasetOnce } from '../../lambdas/shared/visual-layer/create-dataset';
 import { BearerAuth } from '../../lambdas/shared/visual-layer/credentials';
 import { VisualLayerSimulator } from '../../local/simulator/visual-layer-simulator';
@@ -170,6 +170,55 @@ describe('VisualLayerClient.getDatasetStatus', () => {
       vlStatus: 'FATAL_ERROR',
       outcome: 'ERROR',
     });
+  });
+});
+
+describe('VisualLayerClient exchanges', () => {
+  it('tells the injected observer of every request: which call, the answer status and how long it took', async () => {
+    const seen: VisualLayerExchange[] = [];
+    const auth = new BearerAuth(async () => secretValue, 'vl/creds');
+    const observed = new VisualLayerClient({
+      baseUrl: sim.url,
+      auth,
+      timeoutMs: 300,
+      onExchange: (exchange) => seen.push(exchange),
+    });
+    const { datasetId } = await observed.createDataset({ name: 'seen', bucketPath: 's3://drops/seen/' });
+    await observed.getDatasetStatus(datasetId);
+    await observed.listDatasets();
+    sim.inject({ method: 'GET', status: 503, body: { detail: 'busy' } });
+    await observed.getDatasetStatus(datasetId).catch(() => undefined);
+    sim.inject({ method: 'GET', delayMs: 1000 });
+    await observed.getDatasetStatus(datasetId).catch(() => undefined);
+    sim.auth = { mode: 'jwt', apiKey: 'k-1', apiSecret: 'another-secret-xxxxxxxx' };
+    await observed.createDataset({ name: 'refused', bucketPath: 's3://drops/r/' }).catch(() => undefined);
+
+    expect(seen.map(({ operation, status }) => [operation, status])).toEqual([
+      ['create', 200],
+      ['status', 200],
+      ['list', 200],
+      ['status', 503],
+      ['status', undefined],
+      ['create', 401],
+      ['create', 401],
+    ]);
+    for (const exchange of seen) expect(exchange.durationMs).toBeGreaterThanOrEqual(0);
+    expect(seen[4]?.durationMs).toBeGreaterThanOrEqual(250);
+  });
+
+  it('keeps a request going when the observer throws', async () => {
+    const auth = new BearerAuth(async () => secretValue, 'vl/creds');
+    const observed = new VisualLayerClient({
+      baseUrl: sim.url,
+      auth,
+      timeoutMs: 300,
+      onExchange: () => {
+        throw new Error('metrics are broken');
+      },
+    });
+    await expect(observed.createDataset({ name: 'x', bucketPath: 's3://drops/x/' })).resolves.toHaveProperty(
+      'datasetId',
+    );
   });
 });
 

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { METRIC_NAMES } from '../../lambdas/shared/metric-names';
 import {
   LOCAL_CREDENTIALS,
   type LocalExecution,
@@ -8,6 +9,7 @@ import {
 import type { SimulatorLifecycle } from '../../local/simulator/visual-layer-simulator';
 import { objectCreated } from '../support/events';
 import { findLeaks, observe } from '../support/leaks';
+import { metricTotal } from '../support/metrics';
 import { usePipelines } from '../support/pipeline';
 import { errorOf } from '../support/records';
 import { useSynthesizedApp } from '../support/synth';
@@ -198,6 +200,8 @@ describe('fault injection: polling', () => {
     p.simulator.inject({ ...STATUS, status: 500, times: 1000 });
     const { record } = await ingest(p);
     expect(record).toMatchObject({ status: 'FAILED', error: { code: 'UNREACHABLE' } });
+    expect(metricTotal(p, METRIC_NAMES.statusChecksFailed)).toBe(10);
+    expect(metricTotal(p, METRIC_NAMES.visualLayer5xx)).toBe(10);
     expect(p.simulator.calls.filter((c) => c.method === 'GET' && c.status === 500)).toHaveLength(10);
   });
 
@@ -240,6 +244,9 @@ describe('fault injection: polling', () => {
     });
     const { execution, record } = await ingest(p);
     expect(execution).toMatchObject({ status: 'FAILED', error: 'VL_ERROR' });
+    expect([METRIC_NAMES.datasetsError, METRIC_NAMES.datasetsReady].map((m) => metricTotal(p, m))).toEqual([
+      1, 0,
+    ]);
     expect(record).toMatchObject({
       status: 'ERROR',
       error: { code: 'VL_ERROR', message: 'AccessDenied: s3:ListBucket on acme-vision-drops' },
@@ -253,6 +260,7 @@ describe('fault injection: polling', () => {
     const p = await start({ outcome: 'NEVER' }, { waitMs: 60 });
     const { record } = await ingest(p);
     expect(record).toMatchObject({ status: 'TIMED_OUT', vlStatus: 'INDEXING', error: { code: 'TIMED_OUT' } });
+    expect(metricTotal(p, METRIC_NAMES.datasetsTimedOut)).toBe(1);
     expect(errorOf(record).message).toMatch(/still INDEXING.*maxWaitMinutes=0.02/);
   });
 

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { METRIC_NAMES, METRICS_NAMESPACE } from '../../lambdas/shared/metric-names';
 import { LOCAL_CREDENTIALS, type LocalExecution } from '../../local/pipeline';
 import { objectCreated, sampleEvent } from '../support/events';
+import { emittedMetrics, metricTotal } from '../support/metrics';
 import { usePipelines } from '../support/pipeline';
 import { errorOf } from '../support/records';
 import { useSynthesizedApp } from '../support/synth';
@@ -59,6 +61,28 @@ describe('the synthesized state machine, run locally', () => {
         },
       }),
     ]);
+  });
+
+  it('counts the READY dataset, how long it indexed and its Visual Layer requests, under the stack as service', async () => {
+    const p = await start();
+    await p.run(sampleEvent());
+    const metrics = emittedMetrics(p);
+    expect(metrics.length).toBeGreaterThan(0);
+    for (const metric of metrics) {
+      expect(metric).toMatchObject({ namespace: METRICS_NAMESPACE, dimensions: { service: 'VlIngest' } });
+    }
+    expect(metricTotal(p, METRIC_NAMES.datasetsReady)).toBe(1);
+    expect(metricTotal(p, METRIC_NAMES.datasetsError) + metricTotal(p, METRIC_NAMES.statusChecksFailed)).toBe(
+      0,
+    );
+    const [duration] = metrics.filter((m) => m.name === METRIC_NAMES.indexingDuration);
+    expect(duration).toMatchObject({ unit: 'Seconds', values: [expect.any(Number)] });
+    // The create (a listing, then the POST) and every status check.
+    const record = await p.record('s3://acme-vision-drops/incoming/Line 3 cameras/');
+    expect(metricTotal(p, METRIC_NAMES.visualLayerRequests)).toBe(2 + Number(record?.polls));
+    expect(
+      metrics.filter((m) => m.name === METRIC_NAMES.visualLayerLatency).flatMap((m) => m.values),
+    ).toHaveLength(2 + Number(record?.polls));
   });
 
   it('creates once when the same object event is delivered twice', async () => {

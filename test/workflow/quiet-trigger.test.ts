@@ -19,7 +19,7 @@ describe('quiet trigger: rule → queue → folding function → one execution p
       const event = objectCreated(BUCKET, `incoming/night 1/frame ${i}.jpg`);
       times.push(event.time);
       expect(p.deliver(event)).toBe(true);
-      await sleep(450);
+      await sleep(300);
       if (i === 2) {
         // Still uploading: no dataset yet, and the record shows what the folder holds so far.
         expect(p.simulator.createCalls()).toHaveLength(0);

@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
+import { METRIC_NAMES } from '../../lambdas/shared/metric-names';
 import { STATE_PAYLOAD_LIMIT_BYTES } from '../../local/aws/executions';
 import { LOCAL_CREDENTIALS, type LocalPipeline } from '../../local/pipeline';
 import type { SimulatorLifecycle } from '../../local/simulator/visual-layer-simulator';
 import { objectCreated } from '../support/events';
+import { metricTotal } from '../support/metrics';
 import { usePipelines } from '../support/pipeline';
 import { errorOf } from '../support/records';
 import { useSynthesizedApp } from '../support/synth';
@@ -76,6 +78,7 @@ describe('reconciler: every execution ends with a true record', () => {
       executionArn: execution.executionArn,
       finishedAt: expect.any(String),
     });
+    expect(metricTotal(p, METRIC_NAMES.recordsReconciled)).toBe(1);
     expect(errorOf(record).message).toMatch(
       /States\.DataLimitExceeded: The state\/task 'CheckStatus' returned a result/,
     );

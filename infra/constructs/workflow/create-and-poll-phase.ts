@@ -29,8 +29,6 @@ export interface CreateAndPollProps {
   readonly statusFunction: IFunction;
   /** First (and shortest) wait before a status check, in seconds. */
   readonly pollIntervalSeconds: number;
-  /** Taken between the attempt's start and the create: the gate on datasets in flight. @default none */
-  readonly gate?: StateMachineFragment;
 }
 
 /**
@@ -190,9 +188,7 @@ export class CreateAndPollPhase extends StateMachineFragment {
         )
         .otherwise(wait),
     );
-    if (props.gate) startAttempt.next(props.gate).next(create);
-    else startAttempt.next(create);
-    create.next(answered);
+    startAttempt.next(create).next(answered);
     recordCreated.next(startPolling).next(wait).next(check).next(decide);
     this.startState = startAttempt;
   }

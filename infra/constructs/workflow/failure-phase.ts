@@ -13,13 +13,8 @@ import { now, str, text, type WorkflowTasks } from './tasks';
 
 /** The final statuses a described failure can end in, with the names of their states. */
 const ENDS = {
-  FAILED: {
-    record: STATE_NAMES.recordFailed,
-    announce: 'AnnounceFailed',
-    fail: 'PipelineFailed',
-    suffix: 'Failed',
-  },
-  TIMED_OUT: { record: 'RecordGaveUp', announce: 'AnnounceGaveUp', fail: 'PipelineGaveUp', suffix: 'GaveUp' },
+  FAILED: { record: STATE_NAMES.recordFailed, announce: 'AnnounceFailed', fail: 'PipelineFailed' },
+  TIMED_OUT: { record: 'RecordGaveUp', announce: 'AnnounceGaveUp', fail: 'PipelineGaveUp' },
 } as const;
 
 /**
@@ -64,7 +59,7 @@ export class FailurePhase extends StateMachineFragment {
       },
       failed,
     );
-    record.next(tasks.releasingSlot(this, names.suffix, announce));
+    record.next(announce);
     this.startState = record;
     if (status === 'FAILED') tasks.recordFailed = record;
     else tasks.recordGaveUp = record;

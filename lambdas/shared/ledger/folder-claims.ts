@@ -92,7 +92,7 @@ export class FolderClaims {
       const claim = this.newClaim(batch.folderUri);
       const claimed =
         decision.action === 'claim'
-          ? await this.records.claimNew(batch.folderUri, batch.datasetName, claim)
+          ? await this.records.claimNew(batch.folderUri, batch.datasetName, claim, seenIn(batch))
           : await this.records.reopen(batch.folderUri, batch.datasetName, decision, claim);
       if (!claimed) continue;
       const started = await this.start(inputFrom(batch, decision.attempt, claim.now), claim.claimToken);
@@ -169,6 +169,16 @@ export class FolderClaims {
       throw error;
     }
   }
+}
+
+/** How many objects a batch holds, and the S3 times of its oldest and newest. */
+function seenIn(batch: FolderBatch): { objectCount: number; firstObjectAt: string; lastObjectAt: string } {
+  const times = batch.objects.map((o) => o.objectAt).sort();
+  return {
+    objectCount: batch.objects.length,
+    firstObjectAt: times[0] ?? '',
+    lastObjectAt: times.at(-1) ?? '',
+  };
 }
 
 function inputFrom(batch: FolderBatch, attempt: number, claimedAt: string): FolderExecutionInput {

@@ -70,8 +70,16 @@ export class FolderRecords {
     return out.Item?.datasetId?.S;
   }
 
-  /** First drop of a folder: creates its record, PENDING on attempt 1. False when it exists already. */
-  claimNew(folderUri: string, datasetName: string, claim: Claim): Promise<boolean> {
+  /**
+   * First drop of a folder: creates its record, PENDING on attempt 1, showing the objects of the batch
+   * that claimed it (the settle step keeps them up to date). False when the record exists already.
+   */
+  claimNew(
+    folderUri: string,
+    datasetName: string,
+    claim: Claim,
+    seen: { objectCount: number; firstObjectAt: string; lastObjectAt: string },
+  ): Promise<boolean> {
     return this.conditionally(
       new PutItemCommand({
         TableName: this.table,
@@ -83,6 +91,9 @@ export class FolderRecords {
           claimToken: { S: claim.claimToken },
           executionArn: { S: claim.executionArn },
           claimedAt: { S: claim.now },
+          objectCount: { N: String(seen.objectCount) },
+          firstObjectAt: { S: seen.firstObjectAt },
+          lastObjectAt: { S: seen.lastObjectAt },
           createdAt: { S: claim.now },
           updatedAt: { S: claim.now },
         },

@@ -1,4 +1,5 @@
-import { VisualLayerBadRequestError, VisualLayerResponseError, VisualLayerTransientError } from '../errors';
+import { VisualLayerBadRequestError, VisualLayerResponseError } from '../errors';
+import { type ExchangeObserver, networkError, tellObserver, type VisualLayerOperation } from './exchange';
 import {
   classifyHttpError,
   type DatasetStatus,
@@ -6,6 +7,8 @@ import {
   normaliseStatusWord,
   parseDatasetStatus,
 } from './responses';
+
+export type { VisualLayerExchange } from './exchange';
 
 /** Supplies the `Authorization` header; `undefined` sends none (self-hosted installs). */
 export interface AuthHeaderSource {
@@ -26,6 +29,8 @@ export interface VisualLayerClientOptions {
   timeoutMs: number;
   /** Injected in tests; defaults to the global `fetch`. */
   fetch?: typeof fetch;
+  /** Told of every request sent (each try counts), for metrics. @default nobody */
+  onExchange?: ExchangeObserver;
 }
 
 /** A dataset as listed by `GET /api/v1/datasets`. */
@@ -64,7 +69,7 @@ export class VisualLayerClient {
    */
   async createDataset(input: { name: string; bucketPath: string }): Promise<{ datasetId: string }> {
     const action = `creating dataset "${input.name}"`;
-    const body = await this.request(action, 'POST', '/api/v1/dataset', () => {
+    const body = await this.request(action, 'create', '/api/v1/dataset', () => {
       const form = new FormData();
       form.set('dataset_name', input.name);
       form.set('bucket_path', input.bucketPath);
@@ -94,7 +99,7 @@ export class VisualLayerClient {
   async getDatasetStatus(datasetId: string): Promise<DatasetStatus> {
     const body = await this.request(
       `reading the status of dataset ${datasetId}`,
-      'GET',
+      'status',
       `/api/v1/dataset/${encodeURIComponent(datasetId)}`,
     );
     return parseDatasetStatus(body);
@@ -102,7 +107,7 @@ export class VisualLayerClient {
 
   /** `GET /api/v1/datasets`: id and display name of every dataset the account sees. */
   async listDatasets(): Promise<DatasetSummary[]> {
-    const body = await this.request('listing datasets', 'GET', '/api/v1/datasets');
+    const body = await this.request('listing datasets', 'list', '/api/v1/datasets');
     const items = Array.isArray(body) ? body : ((body as { datasets?: unknown } | null)?.datasets ?? []);
     if (!Array.isArray(items))
       throw new VisualLayerResponseError('Visual Layer listed datasets in an unknown shape');
@@ -124,14 +129,16 @@ export class VisualLayerClient {
 
   private async request(
     action: string,
-    method: 'GET' | 'POST',
+    operation: VisualLayerOperation,
     path: string,
     makeBody?: () => FormData,
   ): Promise<unknown> {
-    let response = await this.send(action, method, path, false, makeBody);
+    const method = operation === 'create' ? 'POST' : 'GET';
+    const send = (fresh: boolean) => this.send({ action, operation, method, path, fresh }, makeBody);
+    let response = await send(false);
     if (response.status === 401) {
       await response.body?.cancel();
-      response = await this.send(action, method, path, true, makeBody);
+      response = await send(true);
     }
     // A 429 or 503 (Retry-After or not) goes back to the state machine, which waits in a Wait state.
     const text = await this.readText(response, action, method);
@@ -149,24 +156,25 @@ export class VisualLayerClient {
     return body;
   }
 
-  private async send(
-    action: string,
-    method: string,
-    path: string,
-    freshCredentials: boolean,
-    makeBody?: () => FormData,
-  ): Promise<Response> {
+  private async send(request: OutgoingRequest, makeBody?: () => FormData): Promise<Response> {
+    const { action, operation, method } = request;
     const headers: Record<string, string> = { accept: 'application/json' };
-    const authorization = await this.options.auth.header({ fresh: freshCredentials });
+    const authorization = await this.options.auth.header({ fresh: request.fresh });
     if (authorization) headers.authorization = authorization;
+    const started = performance.now();
+    const tell = (status?: number) =>
+      tellObserver(this.options.onExchange, { operation, status, durationMs: performance.now() - started });
     try {
-      return await this.fetchFn(`${this.baseUrl}${path}`, {
+      const response = await this.fetchFn(`${this.baseUrl}${request.path}`, {
         method,
         headers,
         body: makeBody?.(),
         signal: AbortSignal.timeout(this.timeoutMs),
       });
+      tell(response.status);
+      return response;
     } catch (error) {
+      tell();
       throw networkError(error, action, method, this.timeoutMs);
     }
   }
@@ -178,6 +186,16 @@ export class VisualLayerClient {
       throw networkError(error, action, method, this.timeoutMs);
     }
   }
+}
+
+/** One request as {@link VisualLayerClient} sends it. */
+interface OutgoingRequest {
+  action: string;
+  operation: VisualLayerOperation;
+  method: 'GET' | 'POST';
+  path: string;
+  /** Read the credentials again (after a 401). */
+  fresh: boolean;
 }
 
 /** Dataset ids are UUIDs; one far longer would be carried into every state, record and URL. */
@@ -194,33 +212,4 @@ function parseJson(text: string): unknown {
   } catch {
     return undefined;
   }
-}
-
-/**
- * A request that got no (complete) answer. Anything but a GET may have reached Visual Layer, so it
- * is marked ambiguous: the caller must look before posting again.
- */
-function networkError(
-  error: unknown,
-  action: string,
-  method: string,
-  timeoutMs: number,
-): VisualLayerTransientError {
-  const name = error instanceof Error ? error.name : '';
-  const what =
-    name === 'TimeoutError' || name === 'AbortError'
-      ? `no answer within ${Math.round(timeoutMs / 1000)} s`
-      : `connection failed (${describeCause(error)})`;
-  return new VisualLayerTransientError(
-    `Visual Layer could not be reached while ${action}: ${what}`,
-    undefined,
-    undefined,
-    method !== 'GET',
-  );
-}
-
-function describeCause(error: unknown): string {
-  const cause = error instanceof Error ? (error.cause as { code?: unknown } | undefined) : undefined;
-  if (cause && typeof cause.code === 'string') return cause.code;
-  return error instanceof Error ? error.message : 'unknown error';
 }
