@@ -43,6 +43,8 @@ export interface IngestConfig {
   bucketKmsKeyArn?: string;
   /** The CloudFormation stack: one per bucket/prefix in the same account and region. */
   stackName: string;
+  /** Folders between "create sent" and their end at once; 0 = no bound. */
+  maxConcurrentDatasets: number;
 }
 
 /** Every configuration key, in README order. */
@@ -64,6 +66,7 @@ export const CONFIG_KEYS = [
   'visualLayerExternalId',
   'bucketKmsKeyArn',
   'stackName',
+  'maxConcurrentDatasets',
 ] as const satisfies readonly (keyof IngestConfig)[];
 
 /** The defaults of the README's configuration table. */
@@ -80,7 +83,11 @@ export const DEFAULT_CONFIG: IngestConfig = {
   datasetNamePrefix: '',
   visualLayerAccess: 'role',
   stackName: 'VlIngest',
+  maxConcurrentDatasets: 10,
 };
+
+/** Most slots the gate may have: its holders' ARNs share one DynamoDB item (400 KB). */
+export const MAX_CONCURRENT_DATASETS = 1000;
 
 /** How long a function waits for one Visual Layer answer before it counts as a timeout. */
 export const VISUAL_LAYER_REQUEST_TIMEOUT_MS = 20_000;
@@ -169,6 +176,7 @@ export function parseConfig(read: ContextReader, contextKeys: Iterable<string> =
       /^[A-Za-z][A-Za-z0-9-]{0,127}$/,
       'a CloudFormation stack name: a letter, then letters, digits and "-" (at most 128 characters)',
     ),
+    maxConcurrentDatasets: p.integer('maxConcurrentDatasets', 0, MAX_CONCURRENT_DATASETS),
   };
   problems.push(...readRoleProblems(config));
   if (

@@ -3,6 +3,7 @@ import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
 import { type IngestConfig, VISUAL_LAYER_REQUEST_TIMEOUT_MS } from './config';
 import { VisualLayerCredentials } from './constructs/credentials';
+import { InFlightGate } from './constructs/in-flight-gate';
 import { IngestBucket } from './constructs/ingest-bucket';
 import { IngestMonitoring } from './constructs/monitoring/ingest-monitoring';
 import { ObjectLedger } from './constructs/object-ledger';
@@ -114,6 +115,15 @@ export class VlIngestStack extends Stack {
             logKey: key,
           })
         : new MarkerTrigger(this, 'Trigger', { bucket: drops.bucket, config });
+    // A bound on datasets in flight (maxConcurrentDatasets; 0: none).
+    const gate =
+      config.maxConcurrentDatasets > 0
+        ? new InFlightGate(this, 'Gate', {
+            maxConcurrentDatasets: config.maxConcurrentDatasets,
+            polling,
+            logKey: key,
+          })
+        : undefined;
     const workflow = new IngestWorkflow(this, 'Workflow', {
       table: records.table,
       planFunction,
@@ -123,21 +133,31 @@ export class VlIngestStack extends Stack {
       pollIntervalSeconds: config.pollIntervalSeconds,
       maxWaitMinutes: config.maxWaitMinutes,
       logKey: key,
+      gate: gate && { gateFunction: gate.function, maxConcurrentDatasets: config.maxConcurrentDatasets },
     });
     trigger.connect(workflow.stateMachine);
+    gate?.connect(workflow.stateMachine);
     // Ends that no Catch rule sees (a stop, the state machine's timeout, an oversized state) still end the record.
     const reconciler = new Reconciler(this, 'Reconciler', {
       table: records.table,
       stateMachine: workflow.stateMachine,
       folderRules,
       logKey: key,
+      gate,
     });
 
     const monitoring = new IngestMonitoring(this, 'Monitoring', {
       stateMachine: workflow.stateMachine,
       deadLetterQueue: trigger.deadLetterQueue,
       objectQueue: trigger instanceof QuietTrigger ? trigger.objectQueue : undefined,
-      functions: [planFunction, createFunction, statusFunction, ...trigger.functions, reconciler.function],
+      functions: [
+        planFunction,
+        createFunction,
+        statusFunction,
+        ...trigger.functions,
+        reconciler.function,
+        ...(gate ? [gate.function] : []),
+      ],
       recordsTable: records.table,
       key,
       alarmEmail: config.alarmEmail,

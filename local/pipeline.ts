@@ -15,6 +15,7 @@ import { LocalLambda } from './aws/lambda';
 import { LocalQueue } from './aws/queue';
 import { LocalSecretsManager } from './aws/secrets-manager';
 import { ExecutionAlreadyExistsError, LocalStepFunctionsEndpoint } from './aws/step-functions';
+import { TaskTokens, type TokenTimeout, withLocalTokenTasks } from './aws/task-tokens';
 import { type LocalClock, SYSTEM_CLOCK, VirtualClock } from './aws/virtual-clock';
 import { type SimulatorOptions, VisualLayerSimulator } from './simulator/visual-layer-simulator';
 
@@ -114,12 +115,25 @@ export class LocalPipeline {
   readonly failedInvocations: { function: string; event: unknown; error: string }[] = [];
   tableName = '';
   ledgerTableName = '';
+  /** The gate's table (semaphore and waiting list), when the stack has a gate. */
+  gateTableName = '';
+  /** The task tokens of `.waitForTaskToken` tasks: `SendTaskSuccess`/`SendTaskFailure` answer them. */
+  readonly tokens = new TaskTokens();
+  private tokenTimeouts = new Map<string, TokenTimeout>();
   secretId = '';
   stateMachineArn = '';
   private readonly sfnEndpoint = new LocalStepFunctionsEndpoint({
     startExecution: (request) => this.startNamed(request.name, request.input),
     describeExecution: (request) => this.runs.describe(request.executionArn),
     stopExecution: (request) => this.runs.stop(request.executionArn, request.error, request.cause),
+    sendTaskSuccess: (request) => {
+      this.tokens.succeed(request.taskToken, request.output);
+      return {};
+    },
+    sendTaskFailure: (request) => {
+      this.tokens.fail(request.taskToken, request.error, request.cause);
+      return {};
+    },
   });
   private rules: { pattern: Record<string, unknown>; targets: string[] }[] = [];
   private schedules: { expression: string; targets: string[] }[] = [];
@@ -176,6 +190,7 @@ export class LocalPipeline {
       await this.dynamodb.createTableFromTemplate(name, resource.Properties ?? {});
       if (id.startsWith('Records')) this.tableName = name;
       if (id.startsWith('Ledger')) this.ledgerTableName = name;
+      if (id.startsWith('Gate')) this.gateTableName = name;
     }
 
     const machine = findOne(template, 'AWS::StepFunctions::StateMachine');
@@ -191,6 +206,9 @@ export class LocalPipeline {
       this.clock.idleWhen = () =>
         this.invocations.size === 0 && [...this.queues.values()].every((q) => q.isIdle());
     }
+    const tokenTasks = withLocalTokenTasks(this.definition?.States as never);
+    this.definition = { ...(this.definition as object), States: tokenTasks.states } as never;
+    this.tokenTimeouts = tokenTasks.timeouts;
     this.machine = new StateMachine(this.definition as never, { validationOptions: { checkArn: false } });
 
     const baseEnv = {
@@ -433,9 +451,19 @@ export class LocalPipeline {
     const states = collectStates(definition.States);
     const taskResourceLocalHandlers: Record<string, (input: unknown) => Promise<never>> = {};
     const clock = this.clock;
+    const tokens = this.tokens;
     for (const [stateName, state] of states) {
       const wait = this.clockWaits.get(stateName);
-      if (state.Type === 'Task' && wait) {
+      const tokenTimeout = this.tokenTimeouts.get(stateName);
+      if (state.Type === 'Task' && tokenTimeout) {
+        const inner = (state.Resource ?? '').replace(/\.waitForTaskToken$/, '');
+        taskResourceLocalHandlers[stateName] = async (input) => {
+          const run = (parameters: unknown) => clock.track(() => this.runTask(inner, parameters));
+          const result = await this.tokens.run(executionArn, input, tokenTimeout, clock, run);
+          refuseOversizedResult(stateName, result);
+          return result as never;
+        };
+      } else if (state.Type === 'Task' && wait) {
         taskResourceLocalHandlers[stateName] = async (input) => {
           await clock.sleep(waitMilliseconds(wait, input, clock.now()));
           return input as never;
@@ -470,6 +498,12 @@ export class LocalPipeline {
           StartTime: new Date(clock.now()).toISOString(),
         },
         StateMachine: { Id: this.stateMachineArn, Name: this.stateMachineArn.split(':').at(-1) },
+        // A fresh token each time a task's Parameters read it, as each task attempt gets one.
+        Task: {
+          get Token() {
+            return tokens.issue(executionArn);
+          },
+        },
         // Step Functions sets State.EnteredTime per state; a getter gives each read the current time.
         State: {
           get EnteredTime() {
@@ -487,7 +521,10 @@ export class LocalPipeline {
       }
     })();
     let stopped: { error?: string; cause?: string } = {};
-    const timeout = this.keepTimeout(() => execution.abort());
+    const timeout = this.keepTimeout(() => {
+      tokens.expire(executionArn);
+      execution.abort();
+    });
     const entry: ExecutionEntry = {
       executionArn,
       stateMachineArn: this.stateMachineArn,
@@ -497,6 +534,7 @@ export class LocalPipeline {
       status: 'RUNNING',
       abort: (error, cause) => {
         stopped = { error, cause };
+        tokens.expire(executionArn);
         execution.abort();
       },
     };
@@ -530,6 +568,7 @@ export class LocalPipeline {
       }
     }
     timeout.cancel();
+    tokens.expire(executionArn);
     await collecting;
     Object.assign(entry, { ...outcome, stopDate: new Date(clock.now()), abort: undefined });
     ended();

@@ -8,6 +8,7 @@ import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { RECORD_KEYS } from '../../lambdas/shared/record/folder-record';
 import type { SettingsOf } from '../../lambdas/shared/settings';
+import type { InFlightGate } from './in-flight-gate';
 import { PipelineFunction } from './pipeline-function';
 
 /** How often the sweep looks at every unfinished record. */
@@ -25,11 +26,15 @@ export interface ReconcilerProps {
   readonly folderRules: SettingsOf<'reconcile'>['folderRules'];
   /** Key that encrypts the function's log group. */
   readonly logKey?: IKey;
+  /** The gate on datasets in flight, whose slots ended executions give back. @default no gate */
+  readonly gate?: InFlightGate;
 }
 
 /**
- * Every execution ends with a true record: a function that writes the final record (FAILED, with an
- * `EXECUTION_*` code) of an attempt whose execution ended without writing it — run by a rule on the
+ * Every execution ends with a true record, and gives back its slot of the gate: a function that
+ * writes the final record (FAILED, with an `EXECUTION_*` code) of an attempt whose execution ended
+ * without writing it, and releases the slot (and waiting place) of an execution that ended without
+ * releasing it — run by a rule on the
  * state machine's FAILED, TIMED_OUT and ABORTED status changes, and by a sweep every
  * {@link SWEEP_INTERVAL} over the unfinished records, in case an event was missed.
  */
@@ -45,6 +50,7 @@ export class Reconciler extends Construct {
       settings: {
         folderRules: props.folderRules,
         reconciling: { recordsTable: table.tableName, stateMachineArn: stateMachine.stateMachineArn },
+        gating: props.gate?.settings ?? { gateTable: '', maxConcurrentDatasets: 0 },
       },
       logKey: props.logKey,
       description: 'vl-ingest: finishes the record of an execution that ended without writing it',
@@ -63,6 +69,7 @@ export class Reconciler extends Construct {
       }),
     );
     stateMachine.grantExecution(fn, 'states:DescribeExecution');
+    props.gate?.grantRelease(fn, stateMachine);
     const target = new LambdaFunction(fn, { maxEventAge: EVENT_MAX_AGE, retryAttempts: 5 });
 
     const ended = new Rule(this, 'ExecutionEnded', {

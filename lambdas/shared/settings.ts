@@ -88,6 +88,11 @@ export const SETTING_GROUPS = {
     ledgerTable: text('LEDGER_TABLE'),
     stateMachineArn: text('STATE_MACHINE_ARN'),
   },
+  /** The gate: where its semaphore and waiting list are, and how many slots it has (0: no gate). */
+  gating: {
+    gateTable: textOrEmpty('GATE_TABLE'),
+    maxConcurrentDatasets: count('MAX_CONCURRENT_DATASETS', 0),
+  },
   /** Where the reconciler finds unfinished records, and whose executions it asks about. */
   reconciling: {
     recordsTable: text('RECORDS_TABLE'),
@@ -102,7 +107,8 @@ export const FUNCTION_SETTINGS = {
   'check-status': ['visualLayer', 'polling'],
   'settle-folder': ['settling'],
   'fold-events': ['folderRules', 'folding'],
-  reconcile: ['folderRules', 'reconciling'],
+  reconcile: ['folderRules', 'reconciling', 'gating'],
+  gate: ['gating', 'polling'],
 } as const satisfies Record<string, readonly (keyof typeof SETTING_GROUPS)[]>;
 
 /** A function's folder under `lambdas/`. */

@@ -1,4 +1,5 @@
 import { type JsonReply, LocalJsonService } from './json-service';
+import { InvalidTokenError, TaskTimedOutError } from './task-tokens';
 
 /** Starts a named execution and returns its ARN; throws `ExecutionAlreadyExists` like the service. */
 export type StartExecution = (request: { stateMachineArn: string; name?: string; input?: string }) => {
@@ -13,6 +14,10 @@ export interface StepFunctionsOperations {
   describeExecution(request: { executionArn: string }): Record<string, unknown>;
   /** `StopExecution` (→ ABORTED); throws {@link ExecutionDoesNotExistError} for an unknown ARN. */
   stopExecution(request: { executionArn: string; error?: string; cause?: string }): { stopDate: number };
+  /** `SendTaskSuccess`: resumes the task waiting for the token. @default not emulated */
+  sendTaskSuccess?(request: { taskToken: string; output: string }): Record<string, never>;
+  /** `SendTaskFailure`: fails the task waiting for the token. @default not emulated */
+  sendTaskFailure?(request: { taskToken: string; error?: string; cause?: string }): Record<string, never>;
 }
 
 /** Raised for a name already used (with other input, or by an execution that has ended). */
@@ -28,10 +33,13 @@ export class ExecutionDoesNotExistError extends Error {
 const ERROR_TYPES = new Map<unknown, string>([
   [ExecutionAlreadyExistsError, 'ExecutionAlreadyExists'],
   [ExecutionDoesNotExistError, 'ExecutionDoesNotExist'],
+  [TaskTimedOutError, 'TaskTimedOut'],
+  [InvalidTokenError, 'InvalidToken'],
 ]);
 
 /**
- * A loopback stand-in for Step Functions' `StartExecution`, `DescribeExecution` and `StopExecution`,
+ * A loopback stand-in for Step Functions' `StartExecution`, `DescribeExecution`, `StopExecution`,
+ * `SendTaskSuccess` and `SendTaskFailure`,
  * so the real AWS SDK in the functions reaches the local state machine via `AWS_ENDPOINT_URL_SFN`.
  */
 export class LocalStepFunctionsEndpoint extends LocalJsonService {
@@ -44,6 +52,12 @@ export class LocalStepFunctionsEndpoint extends LocalJsonService {
       StartExecution: this.operations.startExecution,
       DescribeExecution: (request) => this.operations.describeExecution(request),
       StopExecution: (request) => this.operations.stopExecution(request),
+      ...(this.operations.sendTaskSuccess && {
+        SendTaskSuccess: (request: never) => this.operations.sendTaskSuccess?.(request),
+      }),
+      ...(this.operations.sendTaskFailure && {
+        SendTaskFailure: (request: never) => this.operations.sendTaskFailure?.(request),
+      }),
     };
     const handler = handlers[operation];
     if (!handler) {

@@ -36,6 +36,8 @@ export interface SimulatorLifecycle {
    * outcome; reads then do not move the dataset (`draftReads`/`indexingReads` are ignored).
    */
   indexingSeconds?: number;
+  /** `false`: answer without `progress`, like an API that does not report it. @default true */
+  reportsProgress?: boolean;
 }
 
 /** How much the simulated account takes at once. */
@@ -84,8 +86,10 @@ export interface SimulatedDataset {
   bucketPath: string;
   createdAt: Date;
   reads: number;
-  lifecycle: Required<Omit<SimulatorLifecycle, 'fatalErrorMsg' | 'inProgressWord' | 'indexingSeconds'>> &
-    Pick<SimulatorLifecycle, 'fatalErrorMsg' | 'inProgressWord' | 'indexingSeconds'>;
+  lifecycle: Required<
+    Omit<SimulatorLifecycle, 'fatalErrorMsg' | 'inProgressWord' | 'indexingSeconds' | 'reportsProgress'>
+  > &
+    Pick<SimulatorLifecycle, 'fatalErrorMsg' | 'inProgressWord' | 'indexingSeconds' | 'reportsProgress'>;
 }
 
 /** Options of {@link VisualLayerSimulator}. */
@@ -364,7 +368,7 @@ export class VisualLayerSimulator {
       source_type: 'BUCKET',
       owned_by: 'simulator',
       created_at: dataset.createdAt.toISOString().replace(/Z$/, ''),
-      progress,
+      progress: lifecycle.reportsProgress === false ? null : progress,
       n_images: ready ? lifecycle.nImages : 0,
       n_videos: ready ? lifecycle.nVideos : 0,
       n_objects: 0,

@@ -289,6 +289,22 @@ describe('IAM scope with the defaults', () => {
         'dynamodb:UpdateItem RecordsTable',
         'dynamodb:Query RecordsTable',
         'states:DescribeExecution WorkflowStateMachine',
+        // Gives back the slots of ended executions and hands them on.
+        'dynamodb:GetItem GateTable',
+        'dynamodb:UpdateItem GateTable',
+        'dynamodb:DeleteItem GateTable',
+        'dynamodb:Query GateTable',
+        'states:SendTaskSuccess WorkflowStateMachine',
+      ],
+      GateGateRole: [
+        ...own('GateGate'),
+        'dynamodb:GetItem GateTable',
+        'dynamodb:PutItem GateTable',
+        'dynamodb:UpdateItem GateTable',
+        'dynamodb:DeleteItem GateTable',
+        'dynamodb:Query GateTable',
+        'states:SendTaskSuccess WorkflowStateMachine',
+        'states:DescribeExecution WorkflowStateMachine',
       ],
     };
     for (const [role, actions] of Object.entries(expected)) {
@@ -299,7 +315,7 @@ describe('IAM scope with the defaults', () => {
     const machine = [...(granted.get('WorkflowStateMachineRole') ?? [])];
     expect(machine.filter((a) => a.startsWith('dynamodb:'))).toEqual(['dynamodb:UpdateItem RecordsTable']);
     expect(machine.filter((a) => a.startsWith('lambda:'))).toEqual([
-      'lambda:InvokeFunction CheckStatus,CreateDataset,PlanFolder,TriggerSettleFolder',
+      'lambda:InvokeFunction CheckStatus,CreateDataset,Gate,PlanFolder,TriggerSettleFolder',
     ]);
   });
 });
@@ -349,6 +365,7 @@ describe('alarms', () => {
       'AWS/Lambda/Errors',
       'AWS/Lambda/Errors',
       'AWS/Lambda/Errors',
+      'AWS/Lambda/Errors',
       'AWS/SQS/ApproximateNumberOfMessagesVisible',
       'AWS/States/ExecutionsFailed',
       'AWS/States/ExecutionsTimedOut',
@@ -377,19 +394,26 @@ describe('alarms', () => {
         'ExecutionsFailed',
         'ExecutionsTimedOut',
         'DeadLetters',
-        ...['PlanFolder', 'CreateDataset', 'CheckStatus', 'SettleFolder', 'FoldEvents', 'Reconcile'].map(
-          (fn) => `${fn}Errors`,
-        ),
+        ...[
+          'PlanFolder',
+          'CreateDataset',
+          'CheckStatus',
+          'SettleFolder',
+          'FoldEvents',
+          'Reconcile',
+          'Gate',
+        ].map((fn) => `${fn}Errors`),
       ]
         .map((name) => `VlIngest-${name}`)
         .sort(),
     );
-    // Each on its own resource: the state machine, the dead-letter queue, each of the six functions once.
+    // Each on its own resource: the state machine, the dead-letter queue, each of the seven functions once.
     const watched = alarms.map((a) => resourceName(JSON.stringify(a.metric.Dimensions))).sort();
     expect(watched).toEqual(
       [
         'CheckStatus',
         'CreateDataset',
+        'Gate',
         'PlanFolder',
         'ReconcilerReconcile',
         'TriggerDeadLetters',

@@ -73,7 +73,7 @@ const FUNCTION_STEMS = [
 describe('default stack', () => {
   const app = useSynthesizedApp();
 
-  it('bundles its six functions on Node.js 24, ARM64, traced, with their own log groups', () => {
+  it('bundles its seven functions on Node.js 24, ARM64, traced, with their own log groups', () => {
     const template = templateOf(app());
     const functions = template.findResources('AWS::Lambda::Function');
     expect(
@@ -83,6 +83,7 @@ describe('default stack', () => {
     ).toEqual([
       'CheckStatus',
       'CreateDataset',
+      'Gate',
       'PlanFolder',
       'ReconcilerReconcile',
       'TriggerFoldEvents',
@@ -281,7 +282,9 @@ describe('default stack', () => {
     const tasks = Object.entries(States).filter(([, s]) => s.Type === 'Task');
     expect(tasks.length).toBeGreaterThanOrEqual(8);
     for (const [name, state] of tasks) {
-      expect(state.TimeoutSeconds, name).toBeGreaterThan(0);
+      // The wait for a slot of the gate ends at the attempt's deadline, which the task before it says.
+      if (name === 'WaitForSlot') expect(state.TimeoutSecondsPath).toBe('$.gate.value.waitSeconds');
+      else expect(state.TimeoutSeconds, name).toBeGreaterThan(0);
       if (String(state.Resource).includes('lambda:invoke')) {
         const retried = (state.Retry as { ErrorEquals: string[] }[]).flatMap((r) => r.ErrorEquals);
         expect(retried, name).toContain('Lambda.TooManyRequestsException');
@@ -516,7 +519,8 @@ describe('stack with trigger=marker', () => {
       ],
     });
     template.resourceCountIs('AWS::Lambda::EventSourceMapping', 0);
-    template.resourceCountIs('AWS::DynamoDB::Table', 1);
+    // Records, and the gate on datasets in flight; no ledger.
+    template.resourceCountIs('AWS::DynamoDB::Table', 2);
     expect(definitionOf(app()).StartAt).toBe('PlanFolder');
   });
 
@@ -529,7 +533,8 @@ describe('stack with trigger=marker', () => {
     const functions = new Set(
       metrics.filter((m) => m.name === 'Errors').map((m) => m.dimensions.FunctionName),
     );
-    expect(functions.size).toBe(4);
+    // Plan, create, check, reconcile, and the gate's: no folding or settling functions.
+    expect(functions.size).toBe(5);
   });
 
   it("counts one deadline per attempt: the create and the status checks both from StartAttempt's clock", () => {
@@ -538,7 +543,7 @@ describe('stack with trigger=marker', () => {
       Type: 'Pass',
       Parameters: { value: { 'since.$': '$$.State.EnteredTime' } },
       ResultPath: '$.created',
-      Next: 'CreateDataset',
+      Next: 'AcquireSlot',
     });
     for (const name of ['CreateDataset', 'CheckStatus']) {
       expect((States[name] as { Parameters: { Payload: object } }).Parameters.Payload, name).toMatchObject({

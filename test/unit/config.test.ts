@@ -41,6 +41,7 @@ describe('parseConfig', () => {
       visualLayerExternalId: 'acme-7f3c',
       bucketKmsKeyArn: 'arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab',
       stackName: 'VlIngestCams',
+      maxConcurrentDatasets: '0',
     });
     expect(config).toEqual({
       bucketName: 'acme-vision-drops',
@@ -60,6 +61,7 @@ describe('parseConfig', () => {
       visualLayerExternalId: 'acme-7f3c',
       bucketKmsKeyArn: 'arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab',
       stackName: 'VlIngestCams',
+      maxConcurrentDatasets: 0,
     });
   });
 
@@ -94,6 +96,12 @@ describe('parseConfig', () => {
     ['stackName', 'vl_ingest', /stackName="vl_ingest" is invalid: expected a CloudFormation stack name/],
     ['stackName', '2cams', /stackName="2cams" is invalid/],
     ['stackName', `V${'l'.repeat(128)}`, /stackName="Vl+" is invalid/],
+    [
+      'maxConcurrentDatasets',
+      '-1',
+      /maxConcurrentDatasets="-1" is invalid: expected a whole number from 0 to 1000/,
+    ],
+    ['maxConcurrentDatasets', '2.5', /maxConcurrentDatasets="2.5".*whole number/],
   ])('rejects %s=%j with a message naming key, value and what is allowed', (key, value, message) => {
     expect(() => parse({ [key]: value })).toThrowError(ConfigError);
     expect(() => parse({ [key]: value })).toThrowError(message);

@@ -29,6 +29,8 @@ export interface CreateAndPollProps {
   readonly statusFunction: IFunction;
   /** First (and shortest) wait before a status check, in seconds. */
   readonly pollIntervalSeconds: number;
+  /** Taken between the attempt's start and the create: the gate on datasets in flight. @default none */
+  readonly gate?: StateMachineFragment;
 }
 
 /**
@@ -188,7 +190,9 @@ export class CreateAndPollPhase extends StateMachineFragment {
         )
         .otherwise(wait),
     );
-    startAttempt.next(create).next(answered);
+    if (props.gate) startAttempt.next(props.gate).next(create);
+    else startAttempt.next(create);
+    create.next(answered);
     recordCreated.next(startPolling).next(wait).next(check).next(decide);
     this.startState = startAttempt;
   }

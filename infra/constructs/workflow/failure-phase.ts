@@ -13,8 +13,13 @@ import { now, str, text, type WorkflowTasks } from './tasks';
 
 /** The final statuses a described failure can end in, with the names of their states. */
 const ENDS = {
-  FAILED: { record: STATE_NAMES.recordFailed, announce: 'AnnounceFailed', fail: 'PipelineFailed' },
-  TIMED_OUT: { record: 'RecordGaveUp', announce: 'AnnounceGaveUp', fail: 'PipelineGaveUp' },
+  FAILED: {
+    record: STATE_NAMES.recordFailed,
+    announce: 'AnnounceFailed',
+    fail: 'PipelineFailed',
+    suffix: 'Failed',
+  },
+  TIMED_OUT: { record: 'RecordGaveUp', announce: 'AnnounceGaveUp', fail: 'PipelineGaveUp', suffix: 'GaveUp' },
 } as const;
 
 /**
@@ -59,7 +64,7 @@ export class FailurePhase extends StateMachineFragment {
       },
       failed,
     );
-    record.next(announce);
+    record.next(tasks.releasingSlot(this, names.suffix, announce));
     this.startState = record;
     if (status === 'FAILED') tasks.recordFailed = record;
     else tasks.recordGaveUp = record;

@@ -9,6 +9,7 @@ import { BudgetedDefinition } from './budget';
 import { CreateAndPollPhase } from './create-and-poll-phase';
 import { EventStartPhase } from './event-start-phase';
 import { FailurePhase } from './failure-phase';
+import { GatePhase, slotReleaser } from './gate-phase';
 import { WorkflowTasks } from './tasks';
 
 /** The phases an entry continues with: plan and claim an object event, or create for a claimed folder. */
@@ -42,6 +43,8 @@ export interface IngestWorkflowProps {
   readonly maxWaitMinutes: number;
   /** Key that encrypts the execution log group. @default CloudWatch Logs' own encryption */
   readonly logKey?: IKey;
+  /** The gate on datasets in flight: its function and its slots. @default no gate */
+  readonly gate?: { readonly gateFunction: IFunction; readonly maxConcurrentDatasets: number };
 }
 
 /**
@@ -58,9 +61,12 @@ export class IngestWorkflow extends Construct {
   constructor(scope: Construct, id: string, props: IngestWorkflowProps) {
     super(scope, id);
     const tasks = new WorkflowTasks(this, props.table);
+    // Every end gives back the slot of the gate: set before the phases that end executions are built.
+    if (props.gate) tasks.slotRelease = slotReleaser(props.gate.gateFunction);
     new FailurePhase(this, 'Failure', tasks);
     new FailurePhase(this, 'GiveUp', tasks, 'TIMED_OUT');
-    const create = new CreateAndPollPhase(this, 'CreateAndPoll', tasks, props);
+    const gate = props.gate ? new GatePhase(this, 'Gate', tasks, props.gate) : undefined;
+    const create = new CreateAndPollPhase(this, 'CreateAndPoll', tasks, { ...props, gate });
     const eventStart = new EventStartPhase(this, 'EventStart', tasks, props.planFunction);
     eventStart.next(create);
     const definition = props.entry.startWith(this, tasks, { eventStart, create });

@@ -75,7 +75,7 @@ export class OutcomePhase extends StateMachineFragment {
           causePath: JsonPath.stringAt(message),
         })
       : new Succeed(this, `Dataset${name}`, { stateName: `Dataset${name}` });
-    record.next(tasks.announce(this, `Announce${name}`, detail, end));
+    record.next(tasks.releasingSlot(this, name, tasks.announce(this, `Announce${name}`, detail, end)));
     this.startState = record;
   }
 }

@@ -50,6 +50,8 @@ export class WorkflowTasks {
   recordFailed?: State;
   /** Where an attempt that gave up at its deadline goes: records it TIMED_OUT, announces it, fails. */
   recordGaveUp?: State;
+  /** Builds the state that gives back the execution's slot of the gate, then goes on; none without a gate. */
+  slotRelease?: (scope: Construct, suffix: string, then: State) => State;
 
   constructor(
     private readonly scope: Construct,
@@ -173,6 +175,11 @@ export class WorkflowTasks {
     task.addCatch(internal.next(recordFailed), { errors: [Errors.ALL], resultPath: '$.error' });
   }
 
+  /** `then`, after giving back the execution's slot of the gate when there is one (every end does). */
+  releasingSlot(scope: Construct, suffix: string, then: State): State {
+    return this.slotRelease ? this.slotRelease(scope, suffix, then) : then;
+  }
+
   /** The state that records a failure described at `$.failure`. */
   failureTarget(): State {
     if (!this.recordFailed) throw new Error(`${this.scope.node.path}: the failure phase is not built yet`);
@@ -191,7 +198,7 @@ export class WorkflowTasks {
  * its versions or aliases (`<arn>:*`, which LambdaInvoke grants too): the workflow calls none. The
  * rendered state is LambdaInvoke's.
  */
-class FunctionInvoke extends LambdaInvoke {
+export class FunctionInvoke extends LambdaInvoke {
   protected override readonly taskPolicies: PolicyStatement[];
 
   constructor(scope: Construct, id: string, props: LambdaInvokeProps) {
