@@ -45,7 +45,16 @@ export interface IngestConfig {
   stackName: string;
   /** Folders between "create sent" and their end at once; 0 = no bound. */
   maxConcurrentDatasets: number;
+  /** Objects that reach a READY folder: `append` them to its dataset, or `ignore` them. */
+  lateObjects: LateObjects;
+  /** After an append: `auto` re-indexes (`auto_reindex=true`), `manual` leaves the dataset at PARTIAL INDEX. */
+  reindex: Reindex;
 }
+
+/** What happens to objects that reach a READY folder; see docs/how-it-works.md, "Late objects". */
+export type LateObjects = 'append' | 'ignore';
+/** How an append batch ends: the dataset READY again (`auto`), or at PARTIAL INDEX (`manual`). */
+export type Reindex = 'auto' | 'manual';
 
 /** Every configuration key, in README order. */
 export const CONFIG_KEYS = [
@@ -67,6 +76,8 @@ export const CONFIG_KEYS = [
   'bucketKmsKeyArn',
   'stackName',
   'maxConcurrentDatasets',
+  'lateObjects',
+  'reindex',
 ] as const satisfies readonly (keyof IngestConfig)[];
 
 /** The defaults of the README's configuration table. */
@@ -84,6 +95,8 @@ export const DEFAULT_CONFIG: IngestConfig = {
   visualLayerAccess: 'role',
   stackName: 'VlIngest',
   maxConcurrentDatasets: 10,
+  lateObjects: 'append',
+  reindex: 'auto',
 };
 
 /** Most slots the gate may have: its holders' ARNs share one DynamoDB item (400 KB). */
@@ -94,8 +107,8 @@ export const VISUAL_LAYER_REQUEST_TIMEOUT_MS = 20_000;
 
 /**
  * Longest a folder may keep receiving objects before its dataset is created anyway (quiet trigger).
- * Objects that arrive later are recorded but not added to the dataset (docs/how-it-works.md,
- * "Late objects").
+ * Objects that arrive later are added to it by an append batch, or with `lateObjects=ignore` only
+ * recorded (docs/how-it-works.md, "Late objects").
  */
 export const SETTLE_CAP_SECONDS = 6 * 3600;
 
@@ -177,6 +190,8 @@ export function parseConfig(read: ContextReader, contextKeys: Iterable<string> =
       'a CloudFormation stack name: a letter, then letters, digits and "-" (at most 128 characters)',
     ),
     maxConcurrentDatasets: p.integer('maxConcurrentDatasets', 0, MAX_CONCURRENT_DATASETS),
+    lateObjects: p.oneOf('lateObjects', ['append', 'ignore'] as const),
+    reindex: p.oneOf('reindex', ['auto', 'manual'] as const),
   };
   problems.push(...readRoleProblems(config));
   if (

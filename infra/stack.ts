@@ -1,7 +1,9 @@
 import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
 import { type IngestConfig, VISUAL_LAYER_REQUEST_TIMEOUT_MS } from './config';
+import { Appending } from './constructs/appending';
 import { VisualLayerCredentials } from './constructs/credentials';
 import { InFlightGate } from './constructs/in-flight-gate';
 import { IngestBucket } from './constructs/ingest-bucket';
@@ -34,10 +36,17 @@ export const OUTPUTS = {
   alarmTopic: 'AlarmTopicArn',
   objectQueue: 'ObjectQueueArn',
   dashboard: 'DashboardUrl',
+  manifestsBucket: 'ManifestsBucketName',
 } as const;
 
 /** The whole pipeline. Composition only: each concern is its own construct. */
 export class VlIngestStack extends Stack {
+  /**
+   * The bucket of the append batches' manifests (`lateObjects=append`): Visual Layer reads it, so its
+   * read role must cover it as well as the drop bucket.
+   */
+  readonly manifestsBucket?: IBucket;
+
   constructor(scope: Construct, id: string, props: VlIngestStackProps) {
     super(scope, id, props);
     const { config } = props;
@@ -45,6 +54,8 @@ export class VlIngestStack extends Stack {
     const key = new PipelineKey(this, 'Encryption').key;
     const drops = new IngestBucket(this, 'Bucket', { existingBucketName: config.bucketName });
     const records = new RecordsTable(this, 'Records');
+    // Both triggers keep the ledger: which object of a folder is in its dataset.
+    const ledger = new ObjectLedger(this, 'Ledger');
     const readRole =
       config.visualLayerAccess === 'role'
         ? new VisualLayerReadRole(this, 'VisualLayerRead', {
@@ -70,18 +81,17 @@ export class VlIngestStack extends Stack {
       secretId: credentials.secretId,
       requestTimeoutMs: VISUAL_LAYER_REQUEST_TIMEOUT_MS,
     };
+    const polling = {
+      minSeconds: config.pollIntervalSeconds,
+      maxSeconds: config.maxPollIntervalSeconds,
+      maxWaitMinutes: config.maxWaitMinutes,
+    };
     const planFunction = new PipelineFunction(this, 'PlanFolder', {
       handler: 'plan-folder',
       settings: { folderRules },
       logKey: key,
       description: 'vl-ingest: decodes an S3 object key and names its dataset folder',
     });
-    // One deadline per attempt: the create and the status checks both wait within maxWaitMinutes.
-    const polling = {
-      minSeconds: config.pollIntervalSeconds,
-      maxSeconds: config.maxPollIntervalSeconds,
-      maxWaitMinutes: config.maxWaitMinutes,
-    };
     const createFunction = new PipelineFunction(this, 'CreateDataset', {
       handler: 'create-dataset',
       settings: { visualLayer, records: { recordsTable: records.table.tableName }, polling },
@@ -102,6 +112,23 @@ export class VlIngestStack extends Stack {
       new PolicyStatement({ actions: ['dynamodb:GetItem'], resources: [records.table.tableArn] }),
     );
     credentials.secret.grantRead(statusFunction);
+    const appending =
+      config.lateObjects === 'append'
+        ? new Appending(this, 'Appending', {
+            config,
+            records: records.table,
+            ledger,
+            drops: drops.bucket,
+            accessLogs: drops.accessLogs,
+            secret: credentials.secret,
+            visualLayer,
+            polling,
+            logKey: key,
+          })
+        : undefined;
+    this.manifestsBucket = appending?.manifests;
+    // Append batches hand Visual Layer a manifest: its read access must cover that bucket too.
+    if (appending) readRole?.addLocation({ bucket: appending.manifests, prefix: '' });
 
     // The one place the trigger is chosen: it owns its resources and hands the workflow its entry.
     const trigger =
@@ -109,7 +136,7 @@ export class VlIngestStack extends Stack {
         ? new QuietTrigger(this, 'Trigger', {
             bucket: drops.bucket,
             config,
-            ledger: new ObjectLedger(this, 'Ledger'),
+            ledger,
             recordsTable: records.table,
             folderRules,
             logKey: key,
@@ -134,9 +161,16 @@ export class VlIngestStack extends Stack {
       maxWaitMinutes: config.maxWaitMinutes,
       logKey: key,
       gate: gate && { gateFunction: gate.function, maxConcurrentDatasets: config.maxConcurrentDatasets },
+      append: appending && {
+        appendFunction: appending.appendFunction,
+        settleFunction: trigger instanceof QuietTrigger ? trigger.settleFunction : undefined,
+        listFunction: appending.listFunction,
+        endsAt: config.reindex === 'manual' ? 'PARTIAL_INDEX' : undefined,
+      },
     });
     trigger.connect(workflow.stateMachine);
     gate?.connect(workflow.stateMachine);
+    appending?.connect(workflow.stateMachine);
     // Ends that no Catch rule sees (a stop, the state machine's timeout, an oversized state) still end the record.
     const reconciler = new Reconciler(this, 'Reconciler', {
       table: records.table,
@@ -157,6 +191,7 @@ export class VlIngestStack extends Stack {
         ...trigger.functions,
         reconciler.function,
         ...(gate ? [gate.function] : []),
+        ...(appending?.functions ?? []),
       ],
       recordsTable: records.table,
       key,
@@ -167,6 +202,12 @@ export class VlIngestStack extends Stack {
       new CfnOutput(this, OUTPUTS.objectQueue, {
         value: trigger.objectQueue.queueArn,
         description: 'Queue of object events (quiet trigger): replay dead letters into it',
+      });
+    }
+    if (appending) {
+      new CfnOutput(this, OUTPUTS.manifestsBucket, {
+        value: appending.manifests.bucketName,
+        description: "Manifests of the append batches: Visual Layer's read role must cover this bucket too",
       });
     }
     new CfnOutput(this, OUTPUTS.alarmTopic, {

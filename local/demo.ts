@@ -5,7 +5,8 @@ import { LOCAL_CREDENTIALS, LocalPipeline } from './pipeline';
  * `npm run demo`: the pipeline on this machine with its embedded defaults. Synthesizes the app,
  * uploads a folder of five frames into the local bucket (each S3 event delivered twice, as S3 may),
  * lets the synthesized rule, queue, folding function and state machine run against dynalite and the
- * Visual Layer simulator, and prints the folder's record.
+ * Visual Layer simulator, and prints the folder's record; then uploads three more frames into the
+ * READY folder and shows them join the same dataset (generation 2, one add_media).
  */
 const BUCKET = 'acme-vision-drops';
 const FOLDER = 'Line 3 cameras/2026-11-28 (night)/';
@@ -34,33 +35,59 @@ async function main(): Promise<void> {
     say(
       `Uploading ${keys.length} objects into s3://${BUCKET}/${FOLDER}, one every 0.5 s, each event sent twice`,
     );
-    for (const [i, key] of keys.entries()) {
-      const event = objectCreatedEvent(BUCKET, key, i);
-      pipeline.deliver(event);
-      pipeline.deliver(structuredClone(event));
-      say(`  [${seconds(started)}] PutObject ${key}`);
-      await new Promise((resolve) => setTimeout(resolve, 500));
-    }
+    await upload(pipeline, keys, started);
     const executions = await pipeline.settled();
-    const records = await pipeline.records();
+    const [record] = await pipeline.records();
     say('');
     say(
       `Events: ${keys.length * 2}; executions: ${executions.length} (${executions.map((e) => e.status).join(', ')})`,
     );
     say(`Visual Layer create calls: ${pipeline.simulator.createCalls().length}`);
     say('Record in DynamoDB:');
-    for (const record of records) process.stdout.write(`${JSON.stringify(record, null, 2)}\n`);
+    process.stdout.write(`${JSON.stringify(record, null, 2)}\n`);
+
+    // Later, more frames land in the same folder: they join its dataset.
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    const later = [6, 7, 8].map((n) => `${FOLDER}frame ${String(n).padStart(6, '0')}.jpg`);
+    say('');
+    say(`The folder is READY. Uploading ${later.length} more objects into it (a second upload)`);
+    await upload(pipeline, later, started, keys.length);
+    await pipeline.settled();
+    const [after] = await pipeline.records();
+    const added = pipeline.simulator.media.additionsOf(String(after?.datasetId));
+    say('');
+    say(
+      `Visual Layer create calls: ${pipeline.simulator.createCalls().length}; add_media calls: ${pipeline.simulator.addMediaCalls().length}` +
+        ` (its manifest lists ${added[0]?.keys.length ?? 0} objects)`,
+    );
+    say('Record in DynamoDB:');
+    process.stdout.write(`${JSON.stringify(after, null, 2)}\n`);
     say(`Done in ${seconds(started)}.`);
-    const ready = records.length === 1 && records[0]?.status === 'READY';
-    if (!ready) process.exitCode = 1;
+    const joined =
+      after?.status === 'READY' &&
+      after.generation === 2 &&
+      after.datasetId === record?.datasetId &&
+      added.length === 1;
+    if (!joined) process.exitCode = 1;
   } finally {
     await pipeline.stop();
   }
 }
 
+/** Delivers each object's event twice, one object every 0.5 s. */
+async function upload(pipeline: LocalPipeline, keys: string[], started: number, first = 0): Promise<void> {
+  for (const [i, key] of keys.entries()) {
+    const event = objectCreatedEvent(BUCKET, key, first + i);
+    pipeline.deliver(event);
+    pipeline.deliver(structuredClone(event));
+    say(`  [${seconds(started)}] PutObject ${key}`);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+}
+
 function describe(state: string, input: unknown): string {
   const poll = (input as { poll?: { value?: { vlStatus?: string; progress?: number } } } | null)?.poll?.value;
-  if (state === 'WaitBeforeCheck' && poll?.vlStatus)
+  if ((state === 'WaitBeforeCheck' || state === 'WaitBeforeBatchCheck') && poll?.vlStatus)
     return `${state} (Visual Layer: ${poll.vlStatus}, ${poll.progress}%)`;
   return state;
 }

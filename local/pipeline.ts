@@ -13,11 +13,15 @@ import { type ExecutionEntry, ExecutionRegistry, refuseOversizedResult } from '.
 import { LOCAL_ACCOUNT, LOCAL_REGION, localPhysicalId, resolveIntrinsics } from './aws/intrinsics';
 import { LocalLambda } from './aws/lambda';
 import { LocalQueue } from './aws/queue';
+import { LocalS3 } from './aws/s3';
 import { LocalSecretsManager } from './aws/secrets-manager';
 import { ExecutionAlreadyExistsError, LocalStepFunctionsEndpoint } from './aws/step-functions';
 import { TaskTokens, type TokenTimeout, withLocalTokenTasks } from './aws/task-tokens';
 import { type LocalClock, SYSTEM_CLOCK, VirtualClock } from './aws/virtual-clock';
 import { type SimulatorOptions, VisualLayerSimulator } from './simulator/visual-layer-simulator';
+
+/** Waits that wait for the clock to pass a folder's quiet period: they run in real time. */
+const REAL_TIME_WAITS: string[] = [STATE_NAMES.settleWait, STATE_NAMES.appendSettleWait];
 
 /** One entry of an execution's event log, as aws-local-stepfunctions reports it. */
 export type EventLog = StateMachine['run'] extends (...args: never[]) => {
@@ -97,6 +101,8 @@ export class LocalPipeline {
   readonly simulator: VisualLayerSimulator;
   readonly secrets = new LocalSecretsManager();
   readonly dynamodb = new LocalDynamoDb();
+  /** S3: the manifests the functions write, the folders they list, what Visual Layer reads. */
+  readonly s3 = new LocalS3();
   readonly functions = new Map<string, FunctionEntry>();
   /** JSON log lines the functions wrote. */
   readonly functionLogs: string[] = [];
@@ -160,6 +166,7 @@ export class LocalPipeline {
     );
     this.clock = options.clock === 'virtual' ? new VirtualClock() : SYSTEM_CLOCK;
     this.simulator.now = () => this.clock.now();
+    this.simulator.media.objects = this.s3;
   }
 
   /** Synthesizes (unless given an app), starts the local services and loads the functions. */
@@ -178,11 +185,12 @@ export class LocalPipeline {
 
   private async boot(): Promise<void> {
     const { template } = this.app;
-    const [vlUrl, secretsUrl, dynamoUrl, sfnUrl] = await Promise.all([
+    const [vlUrl, secretsUrl, dynamoUrl, sfnUrl, s3Url] = await Promise.all([
       this.simulator.start(),
       this.secrets.start(),
       this.dynamodb.start(),
       this.sfnEndpoint.start(),
+      this.s3.start(),
     ]);
     for (const [id, resource] of Object.entries(template.Resources)) {
       if (resource.Type !== 'AWS::DynamoDB::Table') continue;
@@ -219,6 +227,7 @@ export class LocalPipeline {
       AWS_ENDPOINT_URL_SECRETS_MANAGER: secretsUrl,
       AWS_ENDPOINT_URL_DYNAMODB: dynamoUrl,
       AWS_ENDPOINT_URL_SFN: sfnUrl,
+      AWS_ENDPOINT_URL_S3: s3Url,
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
       AWS_LAMBDA_FUNCTION_NAME: 'local',
       // No X-Ray here (Powertools Tracer is off outside Lambda); without it the X-Ray SDK would add an
@@ -485,7 +494,7 @@ export class LocalPipeline {
         // clock to pass the folder's quiet period (tests and the demo use a short quietSeconds).
         waitTimeOverrides: Object.fromEntries(
           [...states]
-            .filter(([n, s]) => s.Type === 'Wait' && n !== STATE_NAMES.settleWait)
+            .filter(([n, s]) => s.Type === 'Wait' && !REAL_TIME_WAITS.includes(n))
             .map(([n]) => [n, waitMs]),
         ),
         retryIntervalOverrides: Object.fromEntries([...states].map(([n]) => [n, retryMs])),
@@ -677,6 +686,7 @@ export class LocalPipeline {
       this.secrets.stop(),
       this.dynamodb.stop(),
       this.sfnEndpoint.stop(),
+      this.s3.stop(),
     ]);
     if (this.ownsApp) this.app.dispose();
   }

@@ -3,6 +3,7 @@ import {
   BlockPublicAccess,
   Bucket,
   BucketEncryption,
+  type BucketProps,
   type CfnBucket,
   type IBucket,
   ObjectOwnership,
@@ -23,6 +24,25 @@ export interface IngestBucketProps {
 export const ACCESS_LOG_RETENTION_DAYS = 365;
 
 /**
+ * A bucket of the stack's own records (access logs, manifests): private, SSE-S3 (the only encryption
+ * S3 server access logging writes, and what Visual Layer reads with the drops' role), TLS only,
+ * owner-enforced, retained when the stack is deleted, each object expired after `days`.
+ */
+export function expiringBucketProps(days: number): BucketProps {
+  return {
+    blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
+    encryption: BucketEncryption.S3_MANAGED,
+    enforceSSL: true,
+    minimumTLSVersion: 1.2,
+    objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED,
+    removalPolicy: RemovalPolicy.RETAIN,
+    lifecycleRules: [
+      { expiration: Duration.days(days), abortIncompleteMultipartUploadAfter: Duration.days(1) },
+    ],
+  };
+}
+
+/**
  * The bucket users drop folders into. A new bucket is private, encrypted, TLS-only and retained when
  * the stack is deleted; it sends its events to EventBridge through the bucket's own
  * notification configuration (no custom resource), and its server access logs to a log bucket of
@@ -34,6 +54,8 @@ export class IngestBucket extends Construct {
   readonly bucket: IBucket;
   /** True when this stack created the bucket. */
   readonly created: boolean;
+  /** The bucket the drop bucket's access logs go to, when the stack created both. */
+  readonly accessLogs?: IBucket;
 
   constructor(scope: Construct, id: string, props: IngestBucketProps = {}) {
     super(scope, id);
@@ -42,21 +64,7 @@ export class IngestBucket extends Construct {
       this.created = false;
       return;
     }
-    const accessLogs = new Bucket(this, 'AccessLogs', {
-      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
-      // The only encryption S3 server access logging can write to.
-      encryption: BucketEncryption.S3_MANAGED,
-      enforceSSL: true,
-      minimumTLSVersion: 1.2,
-      objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED,
-      removalPolicy: RemovalPolicy.RETAIN,
-      lifecycleRules: [
-        {
-          expiration: Duration.days(ACCESS_LOG_RETENTION_DAYS),
-          abortIncompleteMultipartUploadAfter: Duration.days(1),
-        },
-      ],
-    });
+    const accessLogs = new Bucket(this, 'AccessLogs', expiringBucketProps(ACCESS_LOG_RETENTION_DAYS));
     Validations.of(accessLogs).acknowledge({
       id: 'AwsSolutions::AwsSolutions-S1',
       reason:
@@ -75,5 +83,6 @@ export class IngestBucket extends Construct {
     cfn.addPropertyOverride('NotificationConfiguration.EventBridgeConfiguration.EventBridgeEnabled', true);
     this.bucket = bucket;
     this.created = true;
+    this.accessLogs = accessLogs;
   }
 }

@@ -39,6 +39,10 @@ export interface CheckStatusEvent {
   since: string;
   /** The loop's last decision (`$.poll.value`): checks so far, the last wait, the progress readings. */
   last?: Partial<PollDecision>;
+  /** A status word that ends the loop as READY does (an append with reindex=manual: PARTIAL_INDEX). */
+  endsAt?: string;
+  /** An append batch's check: its end is the batch's, not a folder outcome, and is not counted as one. */
+  append?: boolean;
 }
 
 /**
@@ -56,8 +60,10 @@ const checkStatus = async (event: CheckStatusEvent): Promise<PollDecision> => {
         vlStatus: status.vlStatus,
       });
     }
-    const decision = decideAfterPoll(status, state, limits, currentTime());
-    countPollOutcome(metrics, decision, state.since);
+    const ended = event.endsAt !== undefined && status.vlStatus === event.endsAt;
+    const reading = ended ? { ...status, outcome: 'READY' as const } : status;
+    const decision = decideAfterPoll(reading, state, limits, currentTime());
+    if (event.append !== true) countPollOutcome(metrics, decision, state.since);
     return decision;
   } catch (error) {
     const pushback = pushbackOf(error);

@@ -87,6 +87,18 @@ export const SETTING_GROUPS = {
     recordsTable: text('RECORDS_TABLE'),
     ledgerTable: text('LEDGER_TABLE'),
     stateMachineArn: text('STATE_MACHINE_ARN'),
+    lateObjects: oneOf('LATE_OBJECTS', ['append', 'ignore'] as const),
+  },
+  /** Where append batches read and write: records, the ledger, the manifests; how they end. */
+  appending: {
+    recordsTable: text('RECORDS_TABLE'),
+    ledgerTable: text('LEDGER_TABLE'),
+    manifestsBucket: text('MANIFESTS_BUCKET'),
+    reindex: oneOf('REINDEX', ['auto', 'manual'] as const),
+  },
+  /** Where a listed folder's objects are recorded (marker trigger). */
+  listing: {
+    ledgerTable: text('LEDGER_TABLE'),
   },
   /** The gate: where its semaphore and waiting list are, and how many slots it has (0: no gate). */
   gating: {
@@ -109,6 +121,8 @@ export const FUNCTION_SETTINGS = {
   'fold-events': ['folderRules', 'folding'],
   reconcile: ['folderRules', 'reconciling', 'gating'],
   gate: ['gating', 'polling'],
+  'append-media': ['visualLayer', 'polling', 'appending'],
+  'list-folder': ['listing'],
 } as const satisfies Record<string, readonly (keyof typeof SETTING_GROUPS)[]>;
 
 /** A function's folder under `lambdas/`. */

@@ -15,7 +15,8 @@ export function localPhysicalId(template: Template, logicalId: string): string {
     case 'AWS::SecretsManager::Secret':
       return `arn:aws:secretsmanager:${LOCAL_REGION}:${LOCAL_ACCOUNT}:secret:${logicalId}`;
     case 'AWS::S3::Bucket':
-      return LOCAL_BUCKET_NAME;
+      // The drop bucket has the sample event's name; the stack's other buckets their own.
+      return logicalId.includes('Drops') ? LOCAL_BUCKET_NAME : `local-${logicalId.toLowerCase()}`;
     case 'AWS::SQS::Queue':
       return `arn:aws:sqs:${LOCAL_REGION}:${LOCAL_ACCOUNT}:${logicalId}`;
     case 'AWS::StepFunctions::StateMachine':

@@ -7,19 +7,13 @@ export interface JsonReply {
   body: unknown;
 }
 
-/**
- * A loopback stand-in for an AWS service that speaks one of the AWS JSON protocols (`X-Amz-Target`
- * names the operation, the body is JSON), so the real AWS SDK reaches it through its
- * `AWS_ENDPOINT_URL_<SERVICE>` variable. Subclasses answer the operations they emulate.
- */
-export abstract class LocalJsonService {
+/** A server on a free port of 127.0.0.1 that answers each request with {@link serve}. */
+export abstract class LoopbackService {
   private server?: Server;
-
-  constructor(private readonly contentType: string) {}
 
   /** Starts listening on a free port of 127.0.0.1; returns the endpoint URL. */
   async start(): Promise<string> {
-    const server = createServer((req, res) => void this.handle(req, res));
+    const server = createServer((req, res) => void this.serve(req, res));
     this.server = server;
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -33,10 +27,24 @@ export abstract class LocalJsonService {
     this.server = undefined;
   }
 
+  /** Answers one request; must not throw. */
+  protected abstract serve(req: IncomingMessage, res: ServerResponse): Promise<void>;
+}
+
+/**
+ * A loopback stand-in for an AWS service that speaks one of the AWS JSON protocols (`X-Amz-Target`
+ * names the operation, the body is JSON), so the real AWS SDK reaches it through its
+ * `AWS_ENDPOINT_URL_<SERVICE>` variable. Subclasses answer the operations they emulate.
+ */
+export abstract class LocalJsonService extends LoopbackService {
+  constructor(private readonly contentType: string) {
+    super();
+  }
+
   /** Answers one operation; `input` is the parsed JSON body. */
   protected abstract operate(operation: string, input: Record<string, unknown>): JsonReply;
 
-  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  protected async serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const operation = String(req.headers['x-amz-target'] ?? '').split('.')[1] ?? '';

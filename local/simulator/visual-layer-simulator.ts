@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { decodeProtectedHeader, jwtVerify } from 'jose';
-import { inProgressAt, pacedState } from './pace';
+import { MediaAdditions, type MediaOptions } from './media-addition';
+import { inProgressAt, type PacedState, pacedState } from './pace';
 
 /** How the simulator checks the `Authorization` header. */
 export type SimulatorAuth =
@@ -97,6 +98,8 @@ export interface SimulatorOptions {
   auth?: SimulatorAuth;
   lifecycle?: SimulatorLifecycle;
   limits?: SimulatorLimits;
+  /** How add_media and reindex behave (see `MediaAdditions`). */
+  media?: MediaOptions;
 }
 
 const DEFAULT_LIFECYCLE = {
@@ -120,6 +123,8 @@ export class VisualLayerSimulator {
   readonly calls: SimulatorCall[] = [];
   /** Every `Authorization` header received, for tests that prove tokens never leak. */
   readonly authorizations: string[] = [];
+  /** add_media, reindex and the task manager; manifests are read from `media.objects` (the local S3). */
+  readonly media: MediaAdditions;
   private readonly faults: (SimulatorFault & { remaining: number })[] = [];
   private readonly sockets = new Set<Socket>();
   private server?: Server;
@@ -136,6 +141,7 @@ export class VisualLayerSimulator {
     this.auth = options.auth ?? { mode: 'none' };
     this.lifecycle = options.lifecycle ?? {};
     this.limits = options.limits ?? {};
+    this.media = new MediaAdditions(options.media);
   }
 
   /** Starts listening on a free loopback port; returns the base URL. */
@@ -171,6 +177,13 @@ export class VisualLayerSimulator {
   /** Requests that tried to create a dataset (whatever their answer). */
   createCalls(): SimulatorCall[] {
     return this.calls.filter((c) => c.method === 'POST' && c.path === '/api/v1/dataset');
+  }
+
+  /** Requests that tried to add media to a dataset (whatever their answer). */
+  addMediaCalls(): SimulatorCall[] {
+    return this.calls.filter(
+      (c) => c.method === 'POST' && /^\/api\/v1\/dataset\/[^/]+\/add_media$/.test(c.path),
+    );
   }
 
   private takeFault(method: string, path: string): SimulatorFault | undefined {
@@ -218,13 +231,18 @@ export class VisualLayerSimulator {
       return;
     }
     call.authorized = true;
-    const [status, payload, headers] = await this.route(method, path, req, body);
+    const [status, payload, headers] = await this.route(method, path, req, body, url.searchParams);
     if (fault?.drop === 'after') {
       call.status = 'dropped';
       req.socket.destroy();
       return;
     }
     call.status = status;
+    if (status === 202 && payload === null) {
+      res.writeHead(202, headers);
+      res.end();
+      return;
+    }
     send(res, status, payload, headers);
   }
 
@@ -255,11 +273,26 @@ export class VisualLayerSimulator {
     path: string,
     req: IncomingMessage,
     body: Buffer,
+    query: URLSearchParams,
   ): Promise<[number, unknown, Record<string, string>?]> {
     if (method === 'GET' && path === '/api/v1/healthcheck') return [200, { status: 'ok' }];
     if (method === 'POST' && path === '/api/v1/dataset') return this.create(req, body);
     if (method === 'GET' && path === '/api/v1/datasets')
       return [200, [...this.datasets.values()].map((d) => this.view(d, false))];
+    if (method === 'GET' && path === '/api/v1/tasks') return this.media.listTasks(query);
+    const operation = path.match(/^\/api\/v1\/dataset\/([^/]+)\/(add_media|reindex)$/);
+    if (operation && method === 'POST') {
+      const dataset = this.datasets.get(decodeURIComponent(operation[1] as string));
+      if (!dataset) return [404, { detail: 'Dataset not found' }];
+      const target = {
+        id: dataset.id,
+        displayName: dataset.displayName,
+        created: isCreated(dataset, pacedState(dataset, this.now())),
+      };
+      if (operation[2] === 'reindex') return this.media.reindex(target);
+      const form = await readForm(req, body);
+      return form instanceof FormData ? this.media.addMedia(target, form) : form;
+    }
     const match = path.match(/^\/api\/v1\/dataset\/([^/]+)$/);
     if (match) {
       const dataset = this.datasets.get(decodeURIComponent(match[1] as string));
@@ -277,23 +310,8 @@ export class VisualLayerSimulator {
     req: IncomingMessage,
     body: Buffer,
   ): Promise<[number, unknown, Record<string, string>?]> {
-    const contentType = String(req.headers['content-type'] ?? '');
-    if (!/multipart\/form-data|application\/x-www-form-urlencoded/i.test(contentType)) {
-      return [
-        422,
-        { detail: [{ type: 'missing', loc: ['body', 'dataset_name'], msg: 'Field required', input: null }] },
-      ];
-    }
-    let form: FormData;
-    try {
-      form = await new Request('http://simulator/', {
-        method: 'POST',
-        headers: { 'content-type': contentType },
-        body,
-      }).formData();
-    } catch {
-      return [400, { detail: 'Malformed form body' }];
-    }
+    const form = await readForm(req, body);
+    if (!(form instanceof FormData)) return form;
     const name = form.get('dataset_name');
     const bucketPath = form.get('bucket_path');
     const missing = [
@@ -344,7 +362,12 @@ export class VisualLayerSimulator {
     let word: string;
     let progress: number;
     const paced = pacedState(dataset, this.now());
-    if (paced) {
+    const created = isCreated(dataset, paced);
+    const media = created ? this.media.statusOf(dataset.id, advance) : undefined;
+    if (media) {
+      word = media.word;
+      progress = media.progress;
+    } else if (paced) {
       ({ word, progress } = paced);
     } else if (reads <= lifecycle.draftReads) {
       word = 'DRAFT';
@@ -359,7 +382,7 @@ export class VisualLayerSimulator {
       word = lifecycle.outcome;
       progress = lifecycle.outcome === 'READY' ? 100 : 0;
     }
-    const ready = word === 'READY';
+    const ready = created;
     const failed = word === 'ERROR';
     const view: Record<string, unknown> = {
       id: dataset.id,
@@ -369,7 +392,7 @@ export class VisualLayerSimulator {
       owned_by: 'simulator',
       created_at: dataset.createdAt.toISOString().replace(/Z$/, ''),
       progress: lifecycle.reportsProgress === false ? null : progress,
-      n_images: ready ? lifecycle.nImages : 0,
+      n_images: ready ? lifecycle.nImages + this.media.addedImages(dataset.id) : 0,
       n_videos: ready ? lifecycle.nVideos : 0,
       n_objects: 0,
       fatal_error_msg: failed ? (lifecycle.fatalErrorMsg ?? 'Failed to read the bucket') : null,
@@ -381,6 +404,30 @@ export class VisualLayerSimulator {
       view.status_new = lifecycle.vocabulary === 'spaced' ? word.replace(/_/g, ' ') : word;
     }
     return view;
+  }
+}
+
+/** Whether a dataset's creation has reached READY (it then has an embedding config). */
+function isCreated(dataset: SimulatedDataset, paced: PacedState | undefined): boolean {
+  const { lifecycle } = dataset;
+  if (paced) return paced.done && lifecycle.outcome === 'READY';
+  return lifecycle.outcome === 'READY' && dataset.reads > lifecycle.draftReads + lifecycle.indexingReads;
+}
+
+/** A multipart or urlencoded body, or the answer to give when it is neither. */
+async function readForm(req: IncomingMessage, body: Buffer): Promise<FormData | [number, unknown]> {
+  const contentType = String(req.headers['content-type'] ?? '');
+  if (!/multipart\/form-data|application\/x-www-form-urlencoded/i.test(contentType)) {
+    return [422, { detail: [{ type: 'missing', loc: ['body'], msg: 'Field required', input: null }] }];
+  }
+  try {
+    return await new Request('http://simulator/', {
+      method: 'POST',
+      headers: { 'content-type': contentType },
+      body,
+    }).formData();
+  } catch {
+    return [400, { detail: 'Malformed form body' }];
   }
 }
 

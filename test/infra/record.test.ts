@@ -1,5 +1,6 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { describe, expect, it } from 'vitest';
+import { BatchRecords } from '../../lambdas/shared/append/batch-records';
 import {
   ATTEMPT_ATTRIBUTES,
   RECORD_ATTRIBUTES,
@@ -14,7 +15,8 @@ function attributesOf(expression: string, names: Record<string, string> = {}): s
   const found = new Set<string>();
   for (const clause of expression.split(/\b(?=SET |ADD |REMOVE )/)) {
     const [verb, ...rest] = clause.trim().split(' ');
-    for (const action of rest.join(' ').split(',')) {
+    // Commas inside a function's parentheses (if_not_exists(a, :b)) do not separate actions.
+    for (const action of rest.join(' ').split(/,(?![^(]*\))/)) {
       const target = action.trim().split(/[\s=]/)[0] ?? '';
       if (verb && target) found.add(names[target] ?? target);
     }
@@ -70,6 +72,7 @@ describe('the folder record has one owner', () => {
     await records.reopen('s3://b/f/', 'f', { attempt: 2, previousAttempt: 1, hadDataset: true }, claim);
     await records.restart('s3://b/f/', { status: 'INDEXING', claimToken: 'old' }, claim);
     await records.recount('s3://b/f/', { objectCount: 2, lateCount: 1, lastObjectAt: claim.now });
+    await records.raiseObjectCount('s3://b/f/', 3);
     const written = sent.flatMap(({ input }) =>
       input.Item
         ? Object.keys(input.Item as object)
@@ -88,5 +91,35 @@ describe('the folder record has one owner', () => {
     expect(reopen).toContain('lastDatasetId = datasetId');
     for (const status of RETRYABLE_STATUSES)
       expect(Object.values(sent[1]?.input.ExpressionAttributeValues as object)).toContainEqual({ S: status });
+  });
+
+  it('the append batches write only documented attributes', async () => {
+    const sent: { input: Record<string, unknown> }[] = [];
+    const client = { send: async (command: { input: Record<string, unknown> }) => sent.push(command) };
+    const batches = new BatchRecords(client as unknown as DynamoDBClient, 'records');
+    const batch = {
+      generation: 2,
+      status: 'COLLECTING' as const,
+      count: 0,
+      startedAt: 't',
+      claimedAt: 't',
+      token: 'k',
+      executionArn: 'arn',
+    };
+    await batches.claim({ folderUri: 's3://b/f/', status: 'READY', generation: 1 }, batch);
+    await batches.replace('s3://b/f/', batch, { ...batch, status: 'DONE' }, 't', {
+      appends: [],
+      objectCount: 1,
+      vlStatus: 'READY',
+      progress: 100,
+      nImages: 1,
+      nVideos: 0,
+    });
+    const written = sent.flatMap(({ input }) =>
+      attributesOf(String(input.UpdateExpression), input.ExpressionAttributeNames as Record<string, string>),
+    );
+    expect(written).toContain('append');
+    expect(written).toContain('appends');
+    for (const attribute of written) expect(known, attribute).toContain(attribute);
   });
 });

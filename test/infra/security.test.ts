@@ -76,7 +76,7 @@ describe.each([
     }
   });
 
-  it('grants no wildcard action, and lets no one but the two Visual Layer functions read the secret', () => {
+  it('grants no wildcard action, and lets no one but the three Visual Layer functions read the secret', () => {
     for (const statement of policies(app()).flatMap((p) => p.statements)) {
       for (const action of [statement.Action].flat()) {
         expect(action, JSON.stringify(statement)).not.toContain('*');
@@ -85,10 +85,11 @@ describe.each([
     const readers = policies(app())
       .filter((p) => JSON.stringify(p.statements).includes('secretsmanager:GetSecretValue'))
       .flatMap((p) => p.roles);
-    expect(readers.sort()).toEqual(['CheckStatusRole', 'CreateDatasetRole']);
+    const appender = 'lateObjects' in context ? [] : ['AppendingAppendMediaRole'];
+    expect(readers.sort()).toEqual([...appender, 'CheckStatusRole', 'CreateDatasetRole'].sort());
   });
 
-  it('lets only the state machine, the folding function and the reconciler write records', () => {
+  it('lets only the state machine, the folding function, the append function and the reconciler write records', () => {
     const writers = policies(app())
       .filter((p) =>
         p.statements.some(
@@ -102,7 +103,7 @@ describe.each([
       'trigger' in context
         ? ['ReconcilerReconcileRole', 'WorkflowStateMachineRole']
         : ['ReconcilerReconcileRole', 'TriggerFoldEventsRole', 'WorkflowStateMachineRole'];
-    expect(writers.sort()).toEqual(expected);
+    expect(writers.sort()).toEqual(['AppendingAppendMediaRole', ...expected].sort());
   });
 
   it('encrypts queues, topic, logs and tables, and refuses plain HTTP on queues and topic', () => {
@@ -192,7 +193,10 @@ describe.each([
       Resource & { DeletionPolicy?: string }
     >;
     if ('bucketName' in context) {
-      expect(buckets).toEqual({});
+      // Only the stack's own manifests bucket (below).
+      expect(Object.keys(buckets).map((id) => id.replace(/[0-9A-F]{8}$/, ''))).toEqual([
+        'AppendingManifestsBucket',
+      ]);
       return;
     }
     const logBucketId = Object.keys(buckets).find((id) => id.includes('AccessLogs'));
@@ -224,6 +228,54 @@ describe.each([
           Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
         ]),
       },
+    });
+  });
+});
+
+describe.each([
+  ['defaults', {}],
+  ['an existing bucket', { bucketName: 'acme-vision-drops' }],
+])('the manifests bucket with %s', (_name, context) => {
+  const app = useSynthesizedApp(context);
+
+  it('is private, encrypted, TLS-only, retained, expires manifests after 30 days, and is access-logged or acknowledged', () => {
+    const template = templateOf(app());
+    const buckets = template.findResources('AWS::S3::Bucket') as Record<
+      string,
+      Resource & { DeletionPolicy?: string }
+    >;
+    const [id, manifests] = Object.entries(buckets).find(([key]) => key.includes('Manifests')) ?? [];
+    expect(manifests?.DeletionPolicy).toBe('Retain');
+    expect(manifests?.Properties).toMatchObject({
+      BucketEncryption: {
+        ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }],
+      },
+      PublicAccessBlockConfiguration: { BlockPublicAcls: true, RestrictPublicBuckets: true },
+      LifecycleConfiguration: {
+        Rules: [expect.objectContaining({ Status: 'Enabled', ExpirationInDays: 30 })],
+      },
+    });
+    template.hasResourceProperties('AWS::S3::BucketPolicy', {
+      Bucket: { Ref: id },
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+        ]),
+      },
+    });
+    const logged = manifests?.Properties.LoggingConfiguration as { LogFilePrefix?: string } | undefined;
+    const acknowledged = report(app())
+      .pluginReports.flatMap((r) => r.suppressedViolations)
+      .filter((v) => v.ruleName === 'AwsSolutions-S1' && v.acknowledgedAt.includes('Manifests'));
+    if ('bucketName' in context) {
+      expect(logged).toBeUndefined();
+      expect(acknowledged).toHaveLength(1);
+    } else {
+      expect(logged?.LogFilePrefix).toBe('manifests/');
+      expect(acknowledged).toEqual([]);
+    }
+    expect(templateOf(app()).findOutputs('ManifestsBucketName')).toMatchObject({
+      ManifestsBucketName: { Value: { Ref: id } },
     });
   });
 });
@@ -277,12 +329,25 @@ describe('IAM scope with the defaults', () => {
         'sqs:GetQueueUrl TriggerObjectEvents',
         'sqs:ReceiveMessage TriggerObjectEvents',
       ],
-      // Read-only, on the watched bucket: Visual Layer's account assumes it (test/infra/visual-layer-role.test.ts).
+      // Read-only, on the watched bucket and the manifests: Visual Layer's account assumes it (test/infra/visual-layer-role.test.ts).
       VisualLayerReadRole: [
-        's3:GetObject BucketDrops',
-        's3:GetObjectVersion BucketDrops',
-        's3:ListBucket BucketDrops',
-        's3:GetBucketLocation BucketDrops',
+        's3:GetObject AppendingManifestsBucket,BucketDrops',
+        's3:GetObjectVersion AppendingManifestsBucket,BucketDrops',
+        's3:ListBucket AppendingManifestsBucket,BucketDrops',
+        's3:GetBucketLocation AppendingManifestsBucket,BucketDrops',
+      ],
+      AppendingAppendMediaRole: [
+        ...own('AppendingAppendMedia'),
+        ...secret,
+        'dynamodb:GetItem RecordsTable',
+        'dynamodb:UpdateItem RecordsTable',
+        'dynamodb:Query LedgerTable',
+        'dynamodb:BatchGetItem LedgerTable',
+        'dynamodb:UpdateItem LedgerTable',
+        's3:PutObject AppendingManifestsBucket',
+        's3:GetObject AppendingManifestsBucket',
+        'states:StartExecution WorkflowStateMachine',
+        'states:DescribeExecution WorkflowStateMachine',
       ],
       ReconcilerReconcileRole: [
         ...own('ReconcilerReconcile'),
@@ -315,7 +380,7 @@ describe('IAM scope with the defaults', () => {
     const machine = [...(granted.get('WorkflowStateMachineRole') ?? [])];
     expect(machine.filter((a) => a.startsWith('dynamodb:'))).toEqual(['dynamodb:UpdateItem RecordsTable']);
     expect(machine.filter((a) => a.startsWith('lambda:'))).toEqual([
-      'lambda:InvokeFunction CheckStatus,CreateDataset,Gate,PlanFolder,TriggerSettleFolder',
+      'lambda:InvokeFunction AppendingAppendMedia,CheckStatus,CreateDataset,Gate,PlanFolder,TriggerSettleFolder',
     ]);
   });
 });
@@ -358,7 +423,9 @@ describe('alarms', () => {
       }),
     );
     const metrics = alarms.map((a) => `${a.metric.Namespace}/${a.metric.MetricName}`).sort();
+    // One errors alarm per function: plan, create, check, settle, fold, reconcile, gate, append.
     expect(metrics).toEqual([
+      'AWS/Lambda/Errors',
       'AWS/Lambda/Errors',
       'AWS/Lambda/Errors',
       'AWS/Lambda/Errors',
@@ -402,15 +469,17 @@ describe('alarms', () => {
           'FoldEvents',
           'Reconcile',
           'Gate',
+          'AppendMedia',
         ].map((fn) => `${fn}Errors`),
       ]
         .map((name) => `VlIngest-${name}`)
         .sort(),
     );
-    // Each on its own resource: the state machine, the dead-letter queue, each of the seven functions once.
+    // Each on its own resource: the state machine, the dead-letter queue, each of the eight functions once.
     const watched = alarms.map((a) => resourceName(JSON.stringify(a.metric.Dimensions))).sort();
     expect(watched).toEqual(
       [
+        'AppendingAppendMedia',
         'CheckStatus',
         'CreateDataset',
         'Gate',

@@ -15,6 +15,7 @@ import { type BudgetState, workflowBudget, worstTaskSeconds } from '../../infra/
 import { METRIC_NAMES, METRICS_NAMESPACE } from '../../lambdas/shared/metric-names';
 import {
   HISTORY_EVENT_LIMIT,
+  MAX_BUSY_TRIES,
   MAX_CONSECUTIVE_POLL_FAILURES,
   MAX_CREATE_WAITS,
   MAX_POLLS,
@@ -81,6 +82,7 @@ describe('default stack', () => {
         .map((id) => id.replace(/[0-9A-F]{8}$/, ''))
         .sort(),
     ).toEqual([
+      'AppendingAppendMedia',
       'CheckStatus',
       'CreateDataset',
       'Gate',
@@ -351,12 +353,15 @@ describe('default stack', () => {
     });
   });
 
-  it('starts folder executions at the settle loop and object events at the plan', () => {
+  it('starts append batches at the append phase, folder executions at the settle loop and object events at the plan', () => {
     const { StartAt, States } = definitionOf(app());
     expect(StartAt).toBe('HowStarted');
     expect(States.HowStarted).toMatchObject({
       Type: 'Choice',
-      Choices: [{ Variable: '$.folderUri', IsPresent: true, Next: 'StartSettling' }],
+      Choices: [
+        { Variable: '$.append', IsPresent: true, Next: 'StartAppendBatch' },
+        { Variable: '$.folderUri', IsPresent: true, Next: 'StartSettling' },
+      ],
       Default: 'PlanFolder',
     });
     expect(States.WaitForQuiet).toMatchObject({
@@ -388,9 +393,25 @@ describe('default stack', () => {
       MAX_CREATE_WAITS * createWait +
       MAX_POLLS * Math.max(pollCheck, failedCheck);
     expect(worst).toBeLessThan(HISTORY_EVENT_LIMIT);
-    // The same sum is what synth checks (budget.ts), from every loop that can run.
-    expect(workflowBudget(definitionOf(app()) as never, []).worstHistoryEvents).toBe(worst);
     expect(MAX_CONSECUTIVE_POLL_FAILURES).toBeLessThan(MAX_POLLS);
+    // An append batch (an execution of its own): settling, 409 waits, then checks that may each also
+    // ask the task manager.
+    const appendSettle = loop('SettleAppend', 'AppendSettled', 'WaitForAppendQuiet');
+    const busy = loop('SendBatch', 'BatchAccepted', 'WaitBeforeResend');
+    const batchCheck = loop(
+      'WaitBeforeBatchCheck',
+      'CheckBatch',
+      'BatchIndexed',
+      'FinishBatch',
+      'BatchFinished',
+    );
+    const worstBatch =
+      once + retries + MAX_SETTLE_CHECKS * appendSettle + MAX_BUSY_TRIES * busy + MAX_POLLS * batchCheck;
+    expect(worstBatch).toBeLessThan(HISTORY_EVENT_LIMIT);
+    // The same sums are what synth checks (budget.ts), from every loop that can run, the worse of the two.
+    expect(workflowBudget(definitionOf(app()) as never, []).worstHistoryEvents).toBe(
+      Math.max(worst, worstBatch),
+    );
   });
 
   it('outputs what a user or the CLI needs next', () => {
@@ -407,6 +428,7 @@ describe('default stack', () => {
         'DashboardUrl',
         'DeadLetterQueueUrl',
         'DeadLetterQueueArn',
+        'ManifestsBucketName',
         'ObjectQueueArn',
         'VisualLayerReadRoleArn',
         'RecordsTableName',
@@ -484,22 +506,22 @@ describe('stack for an existing bucket and prefix', () => {
     secretName: 'vl/creds',
   });
 
-  it('creates no bucket and filters on the named bucket and the encoded prefix', () => {
+  it('creates no drop bucket (only its manifests bucket) and filters on the named bucket and the encoded prefix', () => {
     const template = templateOf(app());
-    template.resourceCountIs('AWS::S3::Bucket', 0);
+    template.resourceCountIs('AWS::S3::Bucket', 1);
     template.resourceCountIs('AWS::SecretsManager::Secret', 0);
     const { detail } = rulePatternOf(app());
     expect(detail.bucket.name).toEqual(['acme-vision-drops']);
     expect(detail.object.key).toEqual([{ wildcard: 'incoming+drops/*/*' }]);
   });
 
-  it('grants read on the named secret to the Visual Layer functions', () => {
+  it('grants read on the named secret to the three Visual Layer functions', () => {
     const template = templateOf(app());
     const policies = Object.values(template.findResources('AWS::IAM::Policy')) as Resource[];
     const statement = policies
       .map((p) => JSON.stringify(p.Properties.PolicyDocument))
       .filter((t) => t.includes('secretsmanager:GetSecretValue'));
-    expect(statement).toHaveLength(2);
+    expect(statement).toHaveLength(3);
     for (const t of statement) expect(t).toContain(':secret:vl/creds-??????');
   });
 });
@@ -507,7 +529,7 @@ describe('stack for an existing bucket and prefix', () => {
 describe('stack with trigger=marker', () => {
   const app = useSynthesizedApp({ trigger: 'marker', markerName: '_DONE', prefix: 'in/' });
 
-  it('starts the state machine straight from the rule, with no queue, ledger or folding function', () => {
+  it('starts the state machine straight from the rule, with no queue or folding function', () => {
     const template = templateOf(app());
     template.hasResourceProperties('AWS::Events::Rule', {
       Targets: [
@@ -519,9 +541,13 @@ describe('stack with trigger=marker', () => {
       ],
     });
     template.resourceCountIs('AWS::Lambda::EventSourceMapping', 0);
-    // Records, and the gate on datasets in flight; no ledger.
-    template.resourceCountIs('AWS::DynamoDB::Table', 2);
-    expect(definitionOf(app()).StartAt).toBe('PlanFolder');
+    // The records, the object ledger and the gate on datasets in flight.
+    template.resourceCountIs('AWS::DynamoDB::Table', 3);
+    // Object events start at the plan; append batches (their input has `append`) at the append phase.
+    expect(definitionOf(app()).States.HowStarted).toMatchObject({
+      Choices: [{ Variable: '$.append', IsPresent: true, Next: 'StartAppendBatch' }],
+      Default: 'PlanFolder',
+    });
   });
 
   it('draws the dead-letter depth and the functions it has on its dashboard', () => {
@@ -533,8 +559,8 @@ describe('stack with trigger=marker', () => {
     const functions = new Set(
       metrics.filter((m) => m.name === 'Errors').map((m) => m.dimensions.FunctionName),
     );
-    // Plan, create, check, reconcile, and the gate's: no folding or settling functions.
-    expect(functions.size).toBe(5);
+    // Plan, create, check, reconcile, the gate's, append and list: no folding or settling functions.
+    expect(functions.size).toBe(7);
   });
 
   it("counts one deadline per attempt: the create and the status checks both from StartAttempt's clock", () => {

@@ -20,6 +20,19 @@ function visualLayerRoles(template: Template): Record<string, Resource> {
   );
 }
 
+/** The grants on the manifests bucket: append batches hand Visual Layer a manifest there. */
+function manifestGrants(template: Template): string[] {
+  const id = Object.keys(template.findResources('AWS::S3::Bucket')).find((x) => x.includes('Manifests'));
+  const bucket = { 'Fn::GetAtt': [id, 'Arn'] };
+  const objects = { 'Fn::Join': ['', [bucket, '/*']] };
+  return [
+    `s3:GetObject ${JSON.stringify(objects)}`,
+    `s3:GetObjectVersion ${JSON.stringify(objects)}`,
+    `s3:GetBucketLocation ${JSON.stringify(bucket)}`,
+    `s3:ListBucket ${JSON.stringify(bucket)}`,
+  ];
+}
+
 /** The one role Visual Layer may assume: its trust statements and "action resource" grants. */
 function readRole(template: Template) {
   const roles = Object.entries(visualLayerRoles(template));
@@ -47,7 +60,7 @@ const literalArn = (resource: string) => ({
 });
 
 describe('the Visual Layer read role', () => {
-  it("lets Visual Layer's account read the objects of a new bucket, and list it, with nothing else", () => {
+  it("lets Visual Layer's account read the objects of a new bucket and of the manifests, and list them, with nothing else", () => {
     const template = templateWithoutBundling();
     const role = readRole(template);
     expect(role.trust).toEqual([
@@ -63,6 +76,7 @@ describe('the Visual Layer read role', () => {
         `s3:GetObjectVersion ${JSON.stringify(objects)}`,
         `s3:GetBucketLocation ${JSON.stringify(bucket)}`,
         `s3:ListBucket ${JSON.stringify(bucket)}`,
+        ...manifestGrants(template),
       ].sort(),
     );
     expect(template.findOutputs('VisualLayerReadRoleArn').VisualLayerReadRoleArn?.Value).toEqual({
@@ -71,14 +85,13 @@ describe('the Visual Layer read role', () => {
   });
 
   it('requires the external id, reads only the watched prefix of an existing bucket, and decrypts with its key through S3', () => {
-    const role = readRole(
-      templateWithoutBundling({
-        bucketName: 'acme-cams',
-        prefix: 'cams/',
-        visualLayerExternalId: 'acme-7f3c',
-        bucketKmsKeyArn: KEY,
-      }),
-    );
+    const template = templateWithoutBundling({
+      bucketName: 'acme-cams',
+      prefix: 'cams/',
+      visualLayerExternalId: 'acme-7f3c',
+      bucketKmsKeyArn: KEY,
+    });
+    const role = readRole(template);
     expect(role.trust).toEqual([
       {
         Action: 'sts:AssumeRole',
@@ -96,6 +109,7 @@ describe('the Visual Layer read role', () => {
         `s3:GetBucketLocation ${bucket}`,
         `s3:ListBucket ${bucket}`,
         `kms:Decrypt "${KEY}"`,
+        ...manifestGrants(template),
       ].sort(),
     );
     const decrypt = role.statements.filter((st) => JSON.stringify(st.Action).includes('kms:'));

@@ -40,7 +40,9 @@ describe('workflowBudget', () => {
   it('counts every state once, every retry once and every loop at its bound', () => {
     const budget = workflowBudget({ States: pollLoop }, [3600]);
     const once = 3 * 5 + 5 * 2;
-    expect(budget.loops).toEqual([{ name: 'status checks', eventsPerRound: 14, rounds: MAX_POLLS }]);
+    expect(budget.loops).toEqual([
+      { name: 'status checks', eventsPerRound: 14, rounds: MAX_POLLS, execution: 'folder' },
+    ]);
     expect(budget.worstHistoryEvents).toBe(once + 2 * 3 + 14 * MAX_POLLS);
   });
 

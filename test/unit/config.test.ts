@@ -19,6 +19,8 @@ describe('parseConfig', () => {
       datasetNamePrefix: '',
       visualLayerAccess: 'role',
       stackName: 'VlIngest',
+      lateObjects: 'append',
+      reindex: 'auto',
     });
   });
 
@@ -42,6 +44,8 @@ describe('parseConfig', () => {
       bucketKmsKeyArn: 'arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab',
       stackName: 'VlIngestCams',
       maxConcurrentDatasets: '0',
+      lateObjects: 'ignore',
+      reindex: 'manual',
     });
     expect(config).toEqual({
       bucketName: 'acme-vision-drops',
@@ -62,6 +66,8 @@ describe('parseConfig', () => {
       bucketKmsKeyArn: 'arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab',
       stackName: 'VlIngestCams',
       maxConcurrentDatasets: 0,
+      lateObjects: 'ignore',
+      reindex: 'manual',
     });
   });
 
@@ -102,6 +108,8 @@ describe('parseConfig', () => {
       /maxConcurrentDatasets="-1" is invalid: expected a whole number from 0 to 1000/,
     ],
     ['maxConcurrentDatasets', '2.5', /maxConcurrentDatasets="2.5".*whole number/],
+    ['lateObjects', 'drop', /lateObjects="drop" is invalid: expected one of "append", "ignore"/],
+    ['reindex', 'never', /reindex="never" is invalid: expected one of "auto", "manual"/],
   ])('rejects %s=%j with a message naming key, value and what is allowed', (key, value, message) => {
     expect(() => parse({ [key]: value })).toThrowError(ConfigError);
     expect(() => parse({ [key]: value })).toThrowError(message);

@@ -22,6 +22,15 @@ describe('secrets stay secret', () => {
     runs.push(await keys.run(objectCreated('acme-vision-drops', 'ok/a.jpg')));
     keys.deliver(objectCreated('acme-vision-drops', 'queued/a.jpg'));
     await keys.settled();
+    // A late object whose append is refused with words that echo the secret.
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    const echo = `not allowed for ${LOCAL_CREDENTIALS.apiSecret}`;
+    keys.simulator.inject({ method: 'POST', path: /\/add_media$/, status: 403, body: { detail: echo } });
+    keys.deliver(objectCreated('acme-vision-drops', 'queued/late.jpg'));
+    await keys.settled();
+    expect(await keys.record('s3://acme-vision-drops/queued/')).toMatchObject({
+      append: { status: 'FAILED', error: { code: 'FORBIDDEN' } },
+    });
     keys.simulator.inject({ method: 'POST', status: 400, body: { detail: 'nope' } });
     runs.push(await keys.run(objectCreated('acme-vision-drops', 'bad/a.jpg')));
     keys.simulator.inject({ method: 'GET', path: /^\/api\/v1\/dataset\//, status: 500, times: 3 });

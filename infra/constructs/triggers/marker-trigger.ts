@@ -1,9 +1,9 @@
 import { SfnStateMachine } from 'aws-cdk-lib/aws-events-targets';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
-import type { IChainable, StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
+import { Choice, Condition, type IChainable, type StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
 import type { IngestConfig } from '../../config';
-import type { EventStartPhase } from '../workflow/event-start-phase';
+import type { EntryPhases } from '../workflow/ingest-workflow';
 import { markerObjectMatch } from './key-patterns';
 import { ObjectTrigger, type ObjectTriggerProps } from './object-trigger';
 
@@ -23,8 +23,15 @@ export class MarkerTrigger extends ObjectTrigger {
     super(scope, id, props.bucket, markerObjectMatch(props.config));
   }
 
-  startWith(_scope: Construct, _tasks: unknown, phases: { eventStart: EventStartPhase }): IChainable {
-    return phases.eventStart;
+  /** An append batch (its input has `append`) runs the append phase; a marker event starts at the plan. */
+  startWith(scope: Construct, _tasks: unknown, phases: EntryPhases): IChainable {
+    if (!phases.append) return phases.eventStart;
+    return new Choice(scope, 'HowStarted', {
+      stateName: 'HowStarted',
+      comment: 'An append batch runs the append phase; a marker event starts at the plan.',
+    })
+      .when(Condition.isPresent('$.append'), phases.append)
+      .otherwise(phases.eventStart);
   }
 
   connect(stateMachine: StateMachine): void {

@@ -34,7 +34,7 @@ const FOLD_TIMEOUT = Duration.seconds(60);
 
 /** Props of {@link QuietTrigger}. */
 export interface QuietTriggerProps extends ObjectTriggerProps {
-  readonly config: ObjectTriggerProps['config'] & Pick<IngestConfig, 'quietSeconds'>;
+  readonly config: ObjectTriggerProps['config'] & Pick<IngestConfig, 'quietSeconds' | 'lateObjects'>;
   readonly ledger: ObjectLedger;
   readonly recordsTable: ITable;
   /** The folder rules (prefix, depth, names) the folding function applies. */
@@ -76,7 +76,9 @@ export class QuietTrigger extends ObjectTrigger {
       logKey: props.logKey,
       description: 'vl-ingest: tells whether a folder has been quiet long enough to create its dataset',
     });
-    ledger.table.grant(this.settleFunction, 'dynamodb:Query');
+    this.settleFunction.addToRolePolicy(
+      new PolicyStatement({ actions: ['dynamodb:Query'], resources: [ledger.table.tableArn] }),
+    );
     this.objectQueue = new Queue(this, 'ObjectEvents', {
       encryption: QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
@@ -92,17 +94,20 @@ export class QuietTrigger extends ObjectTrigger {
     return [this.settleFunction, ...(this.foldFunction ? [this.foldFunction] : [])];
   }
 
-  /** The folding function starts a claimed folder (its input has `folderUri`); an object event starts at the plan. */
+  /**
+   * An append batch (its input has `append`) runs the append phase; the folding function starts a
+   * claimed folder (its input has `folderUri`); an object event starts at the plan.
+   */
   startWith(scope: Construct, tasks: WorkflowTasks, phases: EntryPhases): IChainable {
     const settle = new SettlePhase(scope, 'Settle', tasks, this.settleFunction);
     settle.next(phases.create);
-    return new Choice(scope, 'HowStarted', {
+    const howStarted = new Choice(scope, 'HowStarted', {
       stateName: 'HowStarted',
       comment:
-        'The folding function starts a claimed folder; an object event (marker trigger) starts at the plan.',
-    })
-      .when(Condition.isPresent('$.folderUri'), settle)
-      .otherwise(phases.eventStart);
+        'An append batch runs the append phase; the folding function starts a claimed folder; an object event (marker trigger) starts at the plan.',
+    });
+    if (phases.append) howStarted.when(Condition.isPresent('$.append'), phases.append);
+    return howStarted.when(Condition.isPresent('$.folderUri'), settle).otherwise(phases.eventStart);
   }
 
   /** Creates the folding function, which starts the state machine, and feeds it the queue. */
@@ -116,6 +121,7 @@ export class QuietTrigger extends ObjectTrigger {
           recordsTable: recordsTable.tableName,
           ledgerTable: ledger.table.tableName,
           stateMachineArn: stateMachine.stateMachineArn,
+          lateObjects: this.props.config.lateObjects,
         },
       },
       logKey: this.props.logKey,
@@ -123,7 +129,12 @@ export class QuietTrigger extends ObjectTrigger {
       timeout: FOLD_TIMEOUT,
     });
     // Conditional writes of objects; Query to find what is new since a failure and to recount a folder whose objects were recorded after creation.
-    ledger.table.grant(fold, 'dynamodb:UpdateItem', 'dynamodb:Query');
+    fold.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['dynamodb:UpdateItem', 'dynamodb:Query'],
+        resources: [ledger.table.tableArn],
+      }),
+    );
     fold.addToRolePolicy(
       new PolicyStatement({
         actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],

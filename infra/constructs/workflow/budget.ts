@@ -9,7 +9,10 @@ import {
 import type { Construct } from 'constructs';
 import {
   HISTORY_EVENT_LIMIT,
+  LISTING_WINDOW_SECONDS,
+  MAX_BUSY_TRIES,
   MAX_CREATE_WAITS,
+  MAX_LISTING_CALLS,
   MAX_POLLS,
   MAX_SETTLE_CHECKS,
 } from '../../../lambdas/shared/polling/limits';
@@ -38,30 +41,70 @@ export interface BudgetState {
   TimeoutSeconds?: number;
 }
 
-/** A loop of the workflow: the states of one round (the costliest of its paths) and the most rounds it makes. */
+/**
+ * A loop of the workflow: the states of one round (the costliest of its paths), the most rounds it
+ * makes, and the kind of execution it runs in — a folder's attempt or an append batch, never both.
+ */
 export interface WorkflowLoop {
   name: string;
   paths: string[][];
   rounds: number;
+  execution: 'folder' | 'batch' | 'listing';
 }
 
 /** Every loop that can run in an execution, each bounded by a count the functions enforce. */
 export const WORKFLOW_LOOPS: WorkflowLoop[] = [
   {
     name: 'settle checks',
+    execution: 'folder',
     paths: [[STATE_NAMES.settle, 'FolderSettled', 'RecordCollecting', STATE_NAMES.settleWait]],
     rounds: MAX_SETTLE_CHECKS,
   },
   {
     name: 'waits Visual Layer asked for before a create',
+    execution: 'folder',
     paths: [[STATE_NAMES.createWait, STATE_NAMES.create, 'CreateAnswered']],
     rounds: MAX_CREATE_WAITS,
   },
   {
     name: 'status checks',
+    execution: 'folder',
     paths: [
       [STATE_NAMES.wait, STATE_NAMES.check, 'IndexingDone', 'RecordProgress'],
       [STATE_NAMES.wait, STATE_NAMES.check, 'PollFailed', 'TooManyFailedChecks'],
+    ],
+    rounds: MAX_POLLS,
+  },
+  {
+    name: 'listing calls after a marker',
+    execution: 'listing',
+    paths: [[STATE_NAMES.listFolder, 'MoreToList', STATE_NAMES.listingPause]],
+    rounds: MAX_LISTING_CALLS,
+  },
+  {
+    name: 'append settle checks',
+    execution: 'batch',
+    paths: [[STATE_NAMES.appendSettle, 'AppendSettled', STATE_NAMES.appendSettleWait]],
+    rounds: MAX_SETTLE_CHECKS,
+  },
+  {
+    name: 'batch sends Visual Layer answered 409',
+    execution: 'batch',
+    paths: [[STATE_NAMES.sendBatch, 'BatchAccepted', 'WaitBeforeResend']],
+    rounds: MAX_BUSY_TRIES,
+  },
+  {
+    name: 'batch status checks',
+    execution: 'batch',
+    paths: [
+      [
+        'WaitBeforeBatchCheck',
+        STATE_NAMES.checkBatch,
+        'BatchIndexed',
+        STATE_NAMES.finishBatch,
+        'BatchFinished',
+      ],
+      ['WaitBeforeBatchCheck', STATE_NAMES.checkBatch, 'BatchCheckFailed', 'TooManyFailedBatchChecks'],
     ],
     rounds: MAX_POLLS,
   },
@@ -74,9 +117,12 @@ export function stateEvents(state: BudgetState | undefined): number {
 
 /** The budget of a definition. */
 export interface WorkflowBudget {
-  /** History events of the worst execution: every state once, every retry once, every loop at its bound. */
+  /**
+   * History events of the worst execution: every state once, every retry once, every loop of its
+   * kind (a folder's attempt, an append batch, a marker's listing) at its bound.
+   */
   worstHistoryEvents: number;
-  loops: { name: string; eventsPerRound: number; rounds: number }[];
+  loops: { name: string; eventsPerRound: number; rounds: number; execution: WorkflowLoop['execution'] }[];
   /** The longest stretch between two waits (or before the first), at the worst of every task's timeout and retries. */
   longestStretchSeconds: number;
   /** The state machine's timeout: every window, each overrun by one stretch, plus one before the first. */
@@ -102,12 +148,29 @@ export function workflowBudget(
     const present = loop.paths.filter((path) => path.every((name) => name in states));
     if (present.length === 0) return [];
     const events = present.map((path) => path.reduce((n, name) => n + stateEvents(states[name]), 0));
-    return [{ name: loop.name, eventsPerRound: Math.max(...events), rounds: loop.rounds }];
+    return [
+      {
+        name: loop.name,
+        eventsPerRound: Math.max(...events),
+        rounds: loop.rounds,
+        execution: loop.execution,
+      },
+    ];
   });
-  const worstHistoryEvents = loops.reduce((n, l) => n + l.eventsPerRound * l.rounds, once + retries);
+  const worstOf = (execution: WorkflowLoop['execution']) =>
+    loops
+      .filter((l) => l.execution === execution)
+      .reduce((n, l) => n + l.eventsPerRound * l.rounds, once + retries);
+  const worstHistoryEvents = Math.max(worstOf('folder'), worstOf('batch'), worstOf('listing'));
   const longestStretchSeconds = longestStretch(states);
   const windows = windowsSeconds.reduce((a, b) => a + b, 0);
-  const timeoutSeconds = Math.ceil(windows + (windowsSeconds.length + 1) * longestStretchSeconds);
+  // A marker's listing runs in an execution of its own, within its own window (the function stops it there).
+  const listing = loops.some((l) => l.execution === 'listing')
+    ? LISTING_WINDOW_SECONDS + 2 * longestStretchSeconds
+    : 0;
+  const timeoutSeconds = Math.ceil(
+    Math.max(windows + (windowsSeconds.length + 1) * longestStretchSeconds, listing),
+  );
   return { worstHistoryEvents, loops, longestStretchSeconds, timeoutSeconds };
 }
 

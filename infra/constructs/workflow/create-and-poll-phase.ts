@@ -90,6 +90,9 @@ export class CreateAndPollPhase extends StateMachineFragment {
           'datasetUrl = :url',
           'updatedAt = :now',
           'polls = :zero',
+          // The create is generation 1; objects S3 created after it was accepted are appended.
+          'generation = :one',
+          'datasetCreatedAt = if_not_exists(datasetCreatedAt, :createdAt)',
         ],
       }),
       {
@@ -98,6 +101,8 @@ export class CreateAndPollPhase extends StateMachineFragment {
         ':url': str('$.created.value.datasetUrl'),
         ':now': now,
         ':zero': DynamoAttributeValue.fromNumber(0),
+        ':one': DynamoAttributeValue.fromNumber(1),
+        ':createdAt': str('$.created.value.createdAt'),
       },
     );
     const waitBeforeCreate = new Wait(this, STATE_NAMES.createWait, {

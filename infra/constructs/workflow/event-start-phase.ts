@@ -3,6 +3,7 @@ import {
   Choice,
   Condition,
   Errors,
+  type IChainable,
   type INextable,
   JsonPath,
   Pass,
@@ -32,7 +33,17 @@ export class EventStartPhase extends StateMachineFragment {
   readonly startState: State;
   readonly endStates: INextable[];
 
-  constructor(scope: Construct, id: string, tasks: WorkflowTasks, planFunction: IFunction) {
+  /**
+   * @param newerMarker where a newer marker of a folder that is not failed continues (with appends:
+   *   list the folder, so its new objects join the dataset); without it such a marker only counts.
+   */
+  constructor(
+    scope: Construct,
+    id: string,
+    tasks: WorkflowTasks,
+    planFunction: IFunction,
+    newerMarker?: IChainable,
+  ) {
     super(scope, id);
     const recordFailed = tasks.failureTarget();
     const plan = tasks.invoke(
@@ -130,7 +141,23 @@ export class EventStartPhase extends StateMachineFragment {
       .next(new Succeed(this, 'FolderAlreadyClaimed', { stateName: 'FolderAlreadyClaimed' }));
     claim.addCatch(reclaimWithDataset, { errors: [CONDITION_FAILED], resultPath: '$.error' });
     reclaimWithDataset.addCatch(reclaimWithoutDataset, { errors: [CONDITION_FAILED], resultPath: '$.error' });
-    reclaimWithoutDataset.addCatch(countObject, { errors: [CONDITION_FAILED], resultPath: '$.error' });
+    let notClaimed: IChainable = countObject;
+    if (newerMarker) {
+      // A newer marker of a folder being created or READY: remembered, then the folder is listed.
+      const newer = tasks.update(
+        this,
+        'ClaimNewerMarker',
+        updateExpression({
+          set: ['markerSequencer = :sequencer', 'lastObjectAt = :objectAt', 'updatedAt = :now'],
+        }),
+        { ':sequencer': values[':sequencer'], ':objectAt': values[':objectAt'], ':now': now },
+        'attribute_exists(folderUri) AND (attribute_not_exists(markerSequencer) OR markerSequencer < :sequencer)',
+      );
+      newer.addCatch(countObject, { errors: [CONDITION_FAILED], resultPath: '$.error' });
+      newer.next(newerMarker);
+      notClaimed = newer;
+    }
+    reclaimWithoutDataset.addCatch(notClaimed, { errors: [CONDITION_FAILED], resultPath: '$.error' });
     // A claim that cannot be written cannot be recorded either: the execution fails and is alarmed.
 
     plan

@@ -5,17 +5,35 @@ import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { type IChainable, LogLevel, StateMachine, StateMachineType } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import { AppendPhase } from './append-phase';
+import { startNextAppend } from './append-tasks';
 import { BudgetedDefinition } from './budget';
 import { CreateAndPollPhase } from './create-and-poll-phase';
 import { EventStartPhase } from './event-start-phase';
 import { FailurePhase } from './failure-phase';
 import { GatePhase, slotReleaser } from './gate-phase';
+import { MarkerListingPhase } from './marker-listing-phase';
 import { WorkflowTasks } from './tasks';
 
-/** The phases an entry continues with: plan and claim an object event, or create for a claimed folder. */
+/**
+ * The phases an entry continues with: plan and claim an object event, create for a claimed folder,
+ * or (with appends) run an append batch, whose input has `append`.
+ */
 export interface EntryPhases {
   readonly eventStart: EventStartPhase;
   readonly create: IChainable;
+  readonly append?: IChainable;
+}
+
+/** What the workflow needs to append late objects to a folder's dataset (`lateObjects=append`). */
+export interface WorkflowAppendProps {
+  readonly appendFunction: IFunction;
+  /** Quiet trigger: batches wait until the folder is quiet. */
+  readonly settleFunction?: IFunction;
+  /** Marker trigger: a newer marker lists the folder into the ledger. */
+  readonly listFunction?: IFunction;
+  /** `reindex=manual`: the status that ends a batch besides READY (`PARTIAL_INDEX`). */
+  readonly endsAt?: string;
 }
 
 /** How executions begin: what a trigger hands the workflow. */
@@ -45,6 +63,8 @@ export interface IngestWorkflowProps {
   readonly logKey?: IKey;
   /** The gate on datasets in flight: its function and its slots. @default no gate */
   readonly gate?: { readonly gateFunction: IFunction; readonly maxConcurrentDatasets: number };
+  /** Append late objects to the folder's dataset. @default they are only recorded */
+  readonly append?: WorkflowAppendProps;
 }
 
 /**
@@ -66,10 +86,35 @@ export class IngestWorkflow extends Construct {
     new FailurePhase(this, 'Failure', tasks);
     new FailurePhase(this, 'GiveUp', tasks, 'TIMED_OUT');
     const gate = props.gate ? new GatePhase(this, 'Gate', tasks, props.gate) : undefined;
+    const { append } = props;
+    const appendFunction = append?.appendFunction;
+    const settleNext = append?.settleFunction !== undefined;
+    if (appendFunction) {
+      // Objects that arrived while the dataset was created and indexed become its first append.
+      tasks.afterReady = (scope, end) =>
+        startNextAppend(scope, 'StartPendingAppend', tasks, { appendFunction, settleNext }, end);
+    }
     const create = new CreateAndPollPhase(this, 'CreateAndPoll', tasks, { ...props, gate });
-    const eventStart = new EventStartPhase(this, 'EventStart', tasks, props.planFunction);
+    const listing =
+      appendFunction && append?.listFunction
+        ? new MarkerListingPhase(this, 'MarkerListing', tasks, {
+            listFunction: append.listFunction,
+            appendFunction,
+          })
+        : undefined;
+    const eventStart = new EventStartPhase(this, 'EventStart', tasks, props.planFunction, listing);
     eventStart.next(create);
-    const definition = props.entry.startWith(this, tasks, { eventStart, create });
+    const appendPhase = appendFunction
+      ? new AppendPhase(this, 'Append', tasks, {
+          appendFunction,
+          statusFunction: props.statusFunction,
+          settleFunction: append?.settleFunction,
+          pollIntervalSeconds: props.pollIntervalSeconds,
+          endsAt: append?.endsAt,
+          settleNext,
+        })
+      : undefined;
+    const definition = props.entry.startWith(this, tasks, { eventStart, create, append: appendPhase });
 
     this.stateMachine = new StateMachine(this, 'StateMachine', {
       stateMachineType: StateMachineType.STANDARD,

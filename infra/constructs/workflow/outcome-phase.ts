@@ -75,7 +75,9 @@ export class OutcomePhase extends StateMachineFragment {
           causePath: JsonPath.stringAt(message),
         })
       : new Succeed(this, `Dataset${name}`, { stateName: `Dataset${name}` });
-    record.next(tasks.releasingSlot(this, name, tasks.announce(this, `Announce${name}`, detail, end)));
+    // The slot goes back before a READY folder starts the batch of objects that arrived meanwhile.
+    const then = status === 'READY' && tasks.afterReady ? tasks.afterReady(this, end) : end;
+    record.next(tasks.releasingSlot(this, name, tasks.announce(this, `Announce${name}`, detail, then)));
     this.startState = record;
   }
 }

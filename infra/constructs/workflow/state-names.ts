@@ -13,4 +13,11 @@ export const STATE_NAMES = {
   settleWait: 'WaitForQuiet',
   wait: 'WaitBeforeCheck',
   recordFailed: 'RecordFailed',
+  appendSettle: 'SettleAppend',
+  appendSettleWait: 'WaitForAppendQuiet',
+  sendBatch: 'SendBatch',
+  checkBatch: 'CheckBatch',
+  finishBatch: 'FinishBatch',
+  listFolder: 'ListFolderObjects',
+  listingPause: 'PauseBeforeListing',
 } as const;

@@ -19,6 +19,8 @@ import { attributeNames, RECORD_KEYS } from '../../../lambdas/shared/record/fold
 export const ANNOUNCEMENT_SOURCE = 'vl-ingest';
 /** `detail-type` of that event; its detail holds folderUri, status, datasetId, datasetUrl, error. */
 export const ANNOUNCEMENT_DETAIL_TYPE = 'Folder Ingestion Finished';
+/** `detail-type` of the event announcing an append batch; detail: folderUri, datasetId, generation, added, status, error. */
+export const APPENDED_DETAIL_TYPE = 'Folder Objects Appended';
 
 /** The error DynamoDB tasks raise when their condition does not hold. */
 export const CONDITION_FAILED = 'DynamoDB.ConditionalCheckFailedException';
@@ -52,6 +54,11 @@ export class WorkflowTasks {
   recordGaveUp?: State;
   /** Builds the state that gives back the execution's slot of the gate, then goes on; none without a gate. */
   slotRelease?: (scope: Construct, suffix: string, then: State) => State;
+  /**
+   * What a READY folder does after its outcome is announced, before the execution ends at `end`
+   * (with appends: start the batch of objects that arrived meanwhile). @default it ends
+   */
+  afterReady?: (scope: Construct, end: State) => State;
 
   constructor(
     private readonly scope: Construct,
@@ -118,13 +125,19 @@ export class WorkflowTasks {
    * Tells downstream consumers how a folder ended: one event on the default bus, after the record is
    * written, then `then`. Announcing is best effort: a failure to publish never changes the outcome.
    */
-  announce(scope: Construct, stateName: string, detail: Record<string, unknown>, then: State): State {
+  announce(
+    scope: Construct,
+    stateName: string,
+    detail: Record<string, unknown>,
+    then: State,
+    detailType = ANNOUNCEMENT_DETAIL_TYPE,
+  ): State {
     const task = new Announcement(scope, stateName, {
       stateName,
       entries: [
         {
           source: ANNOUNCEMENT_SOURCE,
-          detailType: ANNOUNCEMENT_DETAIL_TYPE,
+          detailType,
           detail: TaskInput.fromObject({ ...detail, executionArn: JsonPath.stringAt('$$.Execution.Id') }),
         },
       ],

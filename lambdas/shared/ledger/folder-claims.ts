@@ -6,6 +6,7 @@ import {
   type SFNClient,
   StartExecutionCommand,
 } from '@aws-sdk/client-sfn';
+import { AppendClaims } from '../append/append-claims';
 import { currentTime } from '../clock';
 import { type ClaimableRecord, decideClaim } from '../record/claim-decision';
 import {
@@ -18,6 +19,7 @@ import {
 import { type Claim, FolderRecords } from '../record/record-store';
 import type { FolderBatch } from './folder-batch';
 import { readFolderObjects, recordedSince, writeLedgerObjects } from './ledger-store';
+import { countInDataset } from './pending';
 
 /** What a folder's execution starts with. Identical for every batch of the same claim. */
 export interface FolderExecutionInput {
@@ -32,7 +34,8 @@ export interface FolderExecutionInput {
 /** What happened to a folder's batch. */
 export type FolderOutcome =
   | { action: 'started'; attempt: number; executionArn?: string }
-  | { action: 'late'; status: string }
+  /** With `append`, what the folder's append batch does about the batch's new objects. */
+  | { action: 'late'; status: string; append?: string }
   /** A replay or duplicate of objects a failed folder already had: nothing started. */
   | { action: 'known'; status: string };
 
@@ -43,6 +46,8 @@ export interface FolderClaimsOptions {
   recordsTable: string;
   ledgerTable: string;
   stateMachineArn: string;
+  /** `append`: objects new to a READY folder go to its dataset in an append batch. @default ignore */
+  lateObjects?: 'append' | 'ignore';
   clock?: () => Date;
 }
 
@@ -57,15 +62,20 @@ export interface FolderClaimsOptions {
 export class FolderClaims {
   private readonly clock: () => Date;
   private readonly records: FolderRecords;
+  private readonly appends?: AppendClaims;
 
   constructor(private readonly options: FolderClaimsOptions) {
     this.clock = options.clock ?? currentTime;
     this.records = new FolderRecords(options.dynamodb, options.recordsTable);
+    if (options.lateObjects === 'append') this.appends = new AppendClaims(options);
   }
 
   /** Records the batch's objects and starts (or confirms) the folder's execution. */
   async ingest(batch: FolderBatch): Promise<FolderOutcome> {
-    await writeLedgerObjects(this.options.dynamodb, this.options.ledgerTable, batch, this.clock);
+    const { inserted } = await writeLedgerObjects(this.options.dynamodb, this.options.ledgerTable, batch, {
+      clock: this.clock,
+      trackPending: this.appends !== undefined,
+    });
     for (let round = 0; round < 4; round += 1) {
       const record = await this.records.read(batch.folderUri);
       const decision = decideClaim(record, await this.recordedSinceEnd(batch.folderUri, record));
@@ -80,11 +90,17 @@ export class FolderClaims {
         continue;
       }
       if (decision.action === 'late') {
-        if (decision.settledAt) await this.recount(batch.folderUri, decision.settledAt);
+        if (decision.settledAt)
+          await this.recount(batch.folderUri, record?.datasetCreatedAt ?? decision.settledAt);
         const { running } = decision;
         if (running && !(await this.isRunning(running.executionArn))) {
           await this.restart(batch, { status: decision.status, claimToken: running.claimToken });
           continue;
+        }
+        // Objects new to a READY folder go to its dataset; during CREATING/INDEXING, after it.
+        if (this.appends && decision.status === 'READY' && inserted.length > 0) {
+          const append = await this.appends.requestFor(batch.folderUri, inserted, true);
+          return { action: 'late', status: decision.status, append: append.action };
         }
         return { action: 'late', status: decision.status };
       }
@@ -126,15 +142,20 @@ export class FolderClaims {
   /**
    * A batch that reaches a folder after its dataset was created: its objects may still have been in
    * S3 at creation (their events were queued), so the record's count is made again from the ledger.
+   * With appends, `objectCount` counts the objects in the dataset (those S3 created by `until`, and
+   * those sent since); without, objects S3 created later count as `lateObjectCount`.
    */
-  private async recount(folderUri: string, settledAt: string): Promise<void> {
-    const counts = await readFolderObjects(
-      this.options.dynamodb,
-      this.options.ledgerTable,
-      folderUri,
-      settledAt,
-    );
-    await this.records.recount(folderUri, { ...counts, lastObjectAt: counts.lastObjectAt ?? settledAt });
+  private async recount(folderUri: string, until: string): Promise<void> {
+    const { dynamodb, ledgerTable } = this.options;
+    if (this.appends) {
+      await this.records.raiseObjectCount(
+        folderUri,
+        await countInDataset(dynamodb, ledgerTable, folderUri, until),
+      );
+      return;
+    }
+    const counts = await readFolderObjects(dynamodb, ledgerTable, folderUri, until);
+    await this.records.recount(folderUri, { ...counts, lastObjectAt: counts.lastObjectAt ?? until });
   }
 
   /**

@@ -3,52 +3,83 @@
  * `objectKey`), written by the folding function and read by the settle step and late batches.
  */
 
-import {
-  type AttributeValue,
-  ConditionalCheckFailedException,
-  type DynamoDBClient,
-  QueryCommand,
-  UpdateItemCommand,
-} from '@aws-sdk/client-dynamodb';
+import { type AttributeValue, type DynamoDBClient, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { currentTime } from '../clock';
+import { writeConditionally } from '../conditional-write';
 import type { FolderBatch, LedgerObject } from './folder-batch';
+import { LEDGER_KEYS } from './pending';
+import { queryPages } from './query-pages';
 import { ledgerSequencer } from './sequencer';
 import { type LedgerEntry, type LedgerSummary, summariseFolderObjects } from './settle';
 
 /** Ledger writes in flight at once for one folder (the function works on up to ten folders at once, and the SDK keeps 50 sockets). */
 const WRITES_AT_ONCE = 4;
+const PENDING_ATTRIBUTE = LEDGER_KEYS.pendingAttribute;
+
+/** What a batch of ledger writes did. */
+export interface LedgerWrites {
+  /** Objects new to the folder or newer writes of known ones. */
+  written: number;
+  /** Objects new to the folder (with `trackPending`: recorded as not yet sent to Visual Layer). */
+  inserted: LedgerObject[];
+}
+
+/** How objects are written. */
+export interface LedgerWriteOptions {
+  clock?: () => Date;
+  /**
+   * Record a new object as not yet sent (`pendingFolder`, the sparse pending index), so a later batch
+   * adds it to the folder's dataset. A newer write of a known object never changes whether it was sent.
+   * @default false
+   */
+  trackPending?: boolean;
+}
 
 /**
  * Records the batch's objects in the ledger, each with a conditional write: a key the folder lacks is
- * inserted; a known key changes only for a greater S3 sequencer (a newer write of the object);
- * replays and duplicate deliveries change nothing. Each written object gets `seenAt` = now, so the
- * newest stamp tells the settle step when the folder last changed, and a stamp after an attempt's
- * end tells that the folder got something new since. Returns how many objects were new or newer.
+ * inserted; a known key changes only for a greater S3 sequencer (a newer write of the object) and keeps
+ * its `generation`; replays and duplicate deliveries change nothing. Each written object gets `seenAt`
+ * = now, so the newest stamp tells the settle step when the folder last changed, and a stamp after an
+ * attempt's end tells that the folder got something new since.
  */
 export async function writeLedgerObjects(
   dynamodb: DynamoDBClient,
   ledgerTable: string,
-  batch: FolderBatch,
-  clock: () => Date = currentTime,
-): Promise<number> {
-  let written = 0;
+  batch: Pick<FolderBatch, 'folderUri' | 'objects'>,
+  options: LedgerWriteOptions = {},
+): Promise<LedgerWrites> {
+  const clock = options.clock ?? currentTime;
+  const result: LedgerWrites = { written: 0, inserted: [] };
   for (let i = 0; i < batch.objects.length; i += WRITES_AT_ONCE) {
     const slice = batch.objects.slice(i, i + WRITES_AT_ONCE);
-    const results = await Promise.all(
-      slice.map((o) => writeObject(dynamodb, ledgerTable, batch.folderUri, o, clock().toISOString())),
+    const outcomes = await Promise.all(
+      slice.map((o) =>
+        writeObject(dynamodb, ledgerTable, batch.folderUri, o, clock().toISOString(), options.trackPending),
+      ),
     );
-    written += results.filter(Boolean).length;
+    outcomes.forEach((outcome, j) => {
+      if (outcome !== 'unchanged') result.written += 1;
+      if (outcome === 'inserted') result.inserted.push(slice[j] as LedgerObject);
+    });
   }
-  return written;
+  return result;
 }
 
+type WriteOutcome = 'inserted' | 'written' | 'unchanged';
+
+/**
+ * One object. Untracked: one request inserts it or applies a newer write. Tracked: an insert that
+ * marks it pending, and only when the key is known, the newer write without touching that mark (a
+ * duplicate delivery then costs two requests, a new object one).
+ */
 async function writeObject(
   dynamodb: DynamoDBClient,
   ledgerTable: string,
   folderUri: string,
   object: LedgerObject,
   seenAt: string,
-): Promise<boolean> {
+  trackPending = false,
+): Promise<WriteOutcome> {
   const values: Record<string, AttributeValue> = {
     ':objectAt': { S: object.objectAt },
     ':seenAt': { S: seenAt },
@@ -62,28 +93,31 @@ async function writeObject(
     set.push('etag = :etag');
     values[':etag'] = { S: object.etag };
   }
-  let condition = 'attribute_not_exists(objectKey)';
+  const newer = object.sequencer ? 'sequencer < :sequencer' : undefined;
   if (object.sequencer) {
     set.push('sequencer = :sequencer');
     values[':sequencer'] = { S: ledgerSequencer(object.sequencer) };
-    condition += ' OR sequencer < :sequencer';
   }
-  try {
-    await dynamodb.send(
+  const write = (extraSet: string[], condition: string, extraValues: Record<string, AttributeValue> = {}) =>
+    writeConditionally(
+      dynamodb,
       new UpdateItemCommand({
         TableName: ledgerTable,
         Key: { folderUri: { S: folderUri }, objectKey: { S: object.key } },
-        UpdateExpression: `SET ${set.join(', ')}`,
+        UpdateExpression: `SET ${[...set, ...extraSet].join(', ')}`,
         ConditionExpression: condition,
         ...(object.size === undefined ? {} : { ExpressionAttributeNames: { '#size': 'size' } }),
-        ExpressionAttributeValues: values,
+        ExpressionAttributeValues: { ...values, ...extraValues },
       }),
     );
-    return true;
-  } catch (error) {
-    if (error instanceof ConditionalCheckFailedException) return false;
-    throw error;
-  }
+  const isNew = 'attribute_not_exists(objectKey)';
+  if (!trackPending)
+    return (await write([], newer ? `${isNew} OR ${newer}` : isNew)) ? 'written' : 'unchanged';
+  // A new key is pending, and keeps when S3 first wrote it: a newer write never changes either.
+  const pending = [`${PENDING_ATTRIBUTE} = :folder`, `${LEDGER_KEYS.addedAttribute} = :objectAt`];
+  if (await write(pending, isNew, { ':folder': { S: folderUri } })) return 'inserted';
+  if (!newer) return 'unchanged';
+  return (await write([], `attribute_exists(objectKey) AND ${newer}`)) ? 'written' : 'unchanged';
 }
 
 /**
@@ -132,20 +166,14 @@ async function* folderPages(
   folderUri: string,
   query: { ProjectionExpression: string; FilterExpression?: string; values?: Record<string, AttributeValue> },
 ): AsyncGenerator<Record<string, AttributeValue>[]> {
-  let startKey: Record<string, AttributeValue> | undefined;
-  do {
-    const page = await dynamodb.send(
-      new QueryCommand({
-        TableName: ledgerTable,
-        KeyConditionExpression: 'folderUri = :f',
-        ProjectionExpression: query.ProjectionExpression,
-        FilterExpression: query.FilterExpression,
-        ExpressionAttributeValues: { ':f': { S: folderUri }, ...query.values },
-        ConsistentRead: true,
-        ExclusiveStartKey: startKey,
-      }),
-    );
+  for await (const page of queryPages(dynamodb, {
+    TableName: ledgerTable,
+    KeyConditionExpression: 'folderUri = :f',
+    ProjectionExpression: query.ProjectionExpression,
+    FilterExpression: query.FilterExpression,
+    ExpressionAttributeValues: { ':f': { S: folderUri }, ...query.values },
+    ConsistentRead: true,
+  })) {
     yield page.Items ?? [];
-    startKey = page.LastEvaluatedKey;
-  } while (startKey);
+  }
 }

@@ -16,6 +16,15 @@ export const MAX_SETTLE_CHECKS = 700;
  * backoff between them is long enough that the deadline comes first (`createWaitCap`).
  */
 export const MAX_CREATE_WAITS = 100;
+/**
+ * Calls that list a folder into the ledger after a marker (each reads up to `PAGES_PER_CALL` pages of
+ * 1,000 keys), at most: a folder of more than 500,000 objects is not listed to its end.
+ */
+export const MAX_LISTING_CALLS = 100;
+/** Seconds a marker's listing may take from its first call: its loop's window in the state machine's timeout. */
+export const LISTING_WINDOW_SECONDS = 3600;
+/** Tries an append batch makes while Visual Layer answers 409 (another operation runs), at most. */
+export const MAX_BUSY_TRIES = 100;
 /** Status checks in a row that may fail transiently before the folder is FAILED/UNREACHABLE. */
 export const MAX_CONSECUTIVE_POLL_FAILURES = 10;
 /** Step Functions Standard history limit. */

@@ -10,6 +10,8 @@ export interface ClaimableRecord {
   createdAt?: string;
   /** When the folder settled and its dataset creation began. */
   settledAt?: string;
+  /** When Visual Layer accepted the create. */
+  datasetCreatedAt?: string;
   datasetId?: string;
   claimToken?: string;
   executionArn?: string;

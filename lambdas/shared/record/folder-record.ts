@@ -59,7 +59,7 @@ export const RECORD_ATTRIBUTES = {
   markerSequencer:
     "S3 sequencer of the marker that opened the attempt (marker trigger): a replayed marker event isn't newer",
   objectCount: 'objects counted in the folder',
-  lateObjectCount: 'objects S3 created after the dataset was created (quiet trigger)',
+  lateObjectCount: 'objects S3 created after the dataset was created (quiet trigger, lateObjects=ignore)',
   firstObjectAt: 'S3 time of the oldest object',
   lastObjectAt: 'S3 time of the newest object',
   attempts: 'attempts so far (1 = the first drop)',
@@ -72,6 +72,10 @@ export const RECORD_ATTRIBUTES = {
   lastStatus: 'status the previous attempt ended with',
   lastError: 'error of the previous attempt',
   lastDatasetId: 'dataset of the previous attempt, if it made one',
+  generation: 'batches sent to the dataset: 1 = the create, 2, 3, … the appends',
+  datasetCreatedAt: 'when Visual Layer accepted the create: objects S3 created later are appended',
+  append: 'the current or last append batch',
+  appends: 'the last 20 append batches',
 } as const;
 /** An attribute name of the record. */
 export type RecordAttribute = keyof typeof RECORD_ATTRIBUTES;
@@ -87,6 +91,10 @@ export const ATTEMPT_ATTRIBUTES = [
   'polls',
   'nImages',
   'nVideos',
+  'generation',
+  'datasetCreatedAt',
+  'append',
+  'appends',
 ] as const satisfies readonly RecordAttribute[];
 
 /** DynamoDB reserved words among the attribute names: expressions use `#status`, `#error`. */

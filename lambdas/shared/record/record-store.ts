@@ -1,11 +1,11 @@
 import {
   type AttributeValue,
-  ConditionalCheckFailedException,
   type DynamoDBClient,
   GetItemCommand,
   PutItemCommand,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
+import { recordKey, writeConditionally } from '../conditional-write';
 import type { ClaimableRecord } from './claim-decision';
 import {
   attributeNames,
@@ -38,7 +38,7 @@ export class FolderRecords {
   /** The parts of a folder's record that decide what a batch does (consistent read). */
   async read(folderUri: string): Promise<ClaimableRecord | undefined> {
     const out = await this.dynamodb.send(
-      new GetItemCommand({ TableName: this.table, Key: key(folderUri), ConsistentRead: true }),
+      new GetItemCommand({ TableName: this.table, Key: recordKey(folderUri), ConsistentRead: true }),
     );
     const item = out.Item;
     if (!item) return undefined;
@@ -49,6 +49,7 @@ export class FolderRecords {
       claimedAt: text('claimedAt'),
       createdAt: text('createdAt'),
       settledAt: text('settledAt'),
+      datasetCreatedAt: text('datasetCreatedAt'),
       datasetId: text('datasetId'),
       claimToken: text('claimToken'),
       executionArn: text('executionArn'),
@@ -62,7 +63,7 @@ export class FolderRecords {
     const out = await this.dynamodb.send(
       new GetItemCommand({
         TableName: this.table,
-        Key: key(folderUri),
+        Key: recordKey(folderUri),
         ConsistentRead: true,
         ProjectionExpression: 'datasetId',
       }),
@@ -80,11 +81,12 @@ export class FolderRecords {
     claim: Claim,
     seen: { objectCount: number; firstObjectAt: string; lastObjectAt: string },
   ): Promise<boolean> {
-    return this.conditionally(
+    return writeConditionally(
+      this.dynamodb,
       new PutItemCommand({
         TableName: this.table,
         Item: {
-          ...key(folderUri),
+          ...recordKey(folderUri),
           status: PENDING,
           datasetName: { S: datasetName },
           attempts: { N: '1' },
@@ -169,16 +171,27 @@ export class FolderRecords {
     );
   }
 
+  /** Raises a settled folder's `objectCount` to `count` (objects in its dataset); never lowers it. */
+  async raiseObjectCount(folderUri: string, count: number): Promise<void> {
+    await this.update(
+      folderUri,
+      'SET objectCount = :count',
+      'attribute_exists(settledAt) AND (attribute_not_exists(objectCount) OR objectCount < :count)',
+      { ':count': { N: String(count) } },
+    );
+  }
+
   private update(
     folderUri: string,
     expression: string,
     condition: string,
     values: Record<string, AttributeValue>,
   ): Promise<boolean> {
-    return this.conditionally(
+    return writeConditionally(
+      this.dynamodb,
       new UpdateItemCommand({
         TableName: this.table,
-        Key: key(folderUri),
+        Key: recordKey(folderUri),
         UpdateExpression: expression,
         ConditionExpression: condition,
         ExpressionAttributeNames: attributeNames(expression, condition),
@@ -186,19 +199,4 @@ export class FolderRecords {
       }),
     );
   }
-
-  /** Sends a conditional write: true when it holds, false when its condition fails. */
-  private async conditionally(command: PutItemCommand | UpdateItemCommand): Promise<boolean> {
-    try {
-      await this.dynamodb.send(command as UpdateItemCommand);
-      return true;
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
-      throw error;
-    }
-  }
-}
-
-function key(folderUri: string): Record<string, AttributeValue> {
-  return { [RECORD_KEYS.partitionKey]: { S: folderUri } };
 }

@@ -127,13 +127,25 @@ export class VisualLayerClient {
     });
   }
 
+  /** Any call: the JSON body of a 2xx answer; with `emptyOk`, undefined for an empty one (202). */
+  call(
+    action: string,
+    operation: VisualLayerOperation,
+    path: string,
+    makeBody?: () => FormData,
+    emptyOk = false,
+  ) {
+    return this.request(action, operation, path, makeBody, emptyOk);
+  }
+
   private async request(
     action: string,
     operation: VisualLayerOperation,
     path: string,
     makeBody?: () => FormData,
+    emptyOk = false,
   ): Promise<unknown> {
-    const method = operation === 'create' ? 'POST' : 'GET';
+    const method = operation === 'create' || operation === 'addMedia' ? 'POST' : 'GET';
     const send = (fresh: boolean) => this.send({ action, operation, method, path, fresh }, makeBody);
     let response = await send(false);
     if (response.status === 401) {
@@ -151,7 +163,7 @@ export class VisualLayerClient {
         action,
       });
     }
-    if (body === undefined)
+    if (body === undefined && !(emptyOk && text.trim() === ''))
       throw new VisualLayerResponseError(`Visual Layer answered ${action} with a body that is not JSON`);
     return body;
   }

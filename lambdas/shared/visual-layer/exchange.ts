@@ -1,11 +1,14 @@
 import { VisualLayerTransientError } from '../errors';
 
 /** Which Visual Layer call a request made. */
-export type VisualLayerOperation = 'create' | 'status' | 'list';
+export type VisualLayerOperation = 'create' | 'status' | 'list' | 'addMedia' | 'tasks';
 
 /** One request to Visual Layer, as an observer (metrics) sees it: no URL, header or body. */
 export interface VisualLayerExchange {
-  /** `create` (POST a dataset), `status` (GET one dataset), `list` (GET the datasets). */
+  /**
+   * `create` (POST a dataset), `status` (GET one dataset), `list` (GET the datasets), `addMedia` (POST
+   * add_media), `tasks` (GET the task manager's tasks).
+   */
   operation: VisualLayerOperation;
   /** The HTTP status of the answer; undefined when none came (timeout, dropped connection). */
   status?: number;
