@@ -285,7 +285,7 @@ describe('default stack', () => {
     expect(tasks.length).toBeGreaterThanOrEqual(8);
     for (const [name, state] of tasks) {
       // The wait for a slot of the gate ends at the attempt's deadline, which the task before it says.
-      if (name === 'WaitForSlot') expect(state.TimeoutSecondsPath).toBe('$.gate.value.waitSeconds');
+      if (name.startsWith('WaitForSlot')) expect(state.TimeoutSecondsPath).toBe('$.gate.value.waitSeconds');
       else expect(state.TimeoutSeconds, name).toBeGreaterThan(0);
       if (String(state.Resource).includes('lambda:invoke')) {
         const retried = (state.Retry as { ErrorEquals: string[] }[]).flatMap((r) => r.ErrorEquals);

@@ -15,7 +15,7 @@ const BUCKET = 'acme-vision-drops';
 const CREATE = { method: 'POST', path: '/api/v1/dataset' } as const;
 
 /**
- * A pipeline whose executions are watched: how many are between "create sent" and their end (the
+ * A pipeline whose executions are watched: how many are between "create or append sent" and their end (the
  * final record, after which the slot is given back).
  */
 async function start(lifecycle: SimulatorLifecycle, options: Omit<LocalPipelineOptions, 'app'> = {}) {
@@ -25,7 +25,9 @@ async function start(lifecycle: SimulatorLifecycle, options: Omit<LocalPipelineO
     simulator: { auth: { mode: 'jwt', ...LOCAL_CREDENTIALS }, lifecycle },
     ...options,
     onExecutionEvent: (name, event) => {
-      if (event.type === 'StateEntered' && event.state.name === 'CreateDataset') inFlight.add(name);
+      options.onExecutionEvent?.(name, event);
+      if (event.type === 'StateEntered' && /^(CreateDataset|SendBatch)$/.test(event.state.name))
+        inFlight.add(name);
       const ended = event.type === 'StateEntered' && event.state.name.startsWith('ReleaseSlot');
       if (ended || (event.type.startsWith('Execution') && event.type !== 'ExecutionStarted'))
         inFlight.delete(name);
@@ -165,6 +167,41 @@ describe('the gate on datasets in flight', () => {
     expect((await gateOf(p)).waiting).toBe(0);
     // The sweep gives back the slots of executions that do not run.
     await p.runScheduledRules();
+    expect(await gateOf(p)).toEqual({ holders: [], waiting: 0 });
+  });
+
+  it('an append batch takes a slot like a create: with every slot held it parks, sends once one comes back, and gives it back', async () => {
+    const batchStates: string[] = [];
+    const { p, seen } = await start(
+      { indexingSeconds: 600 },
+      {
+        onExecutionEvent: (_name, event) => {
+          if (event.type === 'StateEntered' && /ForBatch$|^SendBatch$/.test(event.state.name))
+            batchStates.push(event.state.name);
+        },
+      },
+    );
+    drop(p, ['grow']);
+    await p.settled();
+    expect(await p.record(`s3://${BUCKET}/grow/`)).toMatchObject({ status: 'READY', generation: 1 });
+    // Three other folders take every slot and index for 10 minutes; then the late object arrives.
+    drop(p, folders('busy-', 3));
+    await created(p, 4);
+    // S3's time for it is the pipeline's (virtual) time: after the dataset's create.
+    const time = new Date(p.clock.now() + 1000).toISOString().replace(/\.\d+Z$/, 'Z');
+    p.deliver(objectCreated(BUCKET, 'grow/late.jpg', { time }));
+    await p.settled();
+    expect(batchStates.indexOf('WaitForSlotForBatch')).toBeGreaterThanOrEqual(0);
+    expect(batchStates.indexOf('WaitForSlotForBatch')).toBeLessThan(batchStates.indexOf('SendBatch'));
+    // Creates and batches together: never more than the 3 slots between "sent" and their end.
+    expect(seen.peak).toBe(3);
+    expect(p.simulator.addMediaCalls()).toHaveLength(1);
+    expect(await p.record(`s3://${BUCKET}/grow/`)).toMatchObject({
+      status: 'READY',
+      generation: 2,
+      append: { generation: 2, status: 'DONE', count: 1 },
+    });
+    expect((await p.records()).filter((r) => r.status === 'READY')).toHaveLength(4);
     expect(await gateOf(p)).toEqual({ holders: [], waiting: 0 });
   });
 });

@@ -19,6 +19,7 @@ import type { Construct } from 'constructs';
 import { RETRYABLE_ERROR_NAMES } from '../../../lambdas/shared/errors';
 import { MAX_CONSECUTIVE_POLL_FAILURES } from '../../../lambdas/shared/polling/limits';
 import { appendPayload, batchEnd } from './append-tasks';
+import { GatePhase, type GatePhaseProps } from './gate-phase';
 import { STATE_NAMES } from './state-names';
 import type { WorkflowTasks } from './tasks';
 
@@ -34,6 +35,8 @@ export interface AppendPhaseProps {
   readonly endsAt?: string;
   /** Whether the batches this phase starts wait for the folder to be quiet first. */
   readonly settleNext: boolean;
+  /** The gate on datasets in flight: a batch takes a slot before it sends. @default no gate */
+  readonly gate?: GatePhaseProps;
 }
 
 /**
@@ -92,9 +95,14 @@ export class AppendPhase extends StateMachineFragment {
       '$.finish',
     );
     finish.addRetry({ errors: ['TransientDependencyError'], interval: Duration.seconds(3), maxAttempts: 5 });
-    finish.addCatch(new Fail(this, 'BatchNotRecorded', { stateName: 'BatchNotRecorded' }), {
-      errors: [Errors.ALL],
-    });
+    finish.addCatch(
+      tasks.releasingSlot(
+        this,
+        'BatchNotRecorded',
+        new Fail(this, 'BatchNotRecorded', { stateName: 'BatchNotRecorded' }),
+      ),
+      { errors: [Errors.ALL] },
+    );
     describeFailure.next(finish);
 
     const send = tasks.invoke(
@@ -179,8 +187,31 @@ export class AppendPhase extends StateMachineFragment {
         .otherwise(finish),
     );
     finish.next(batchEnd(this, tasks, wait));
-    start.next(props.settleFunction ? this.settle(tasks, props.settleFunction, send, describeFailure) : send);
+    const toSend = props.gate ? this.gate(tasks, props.gate, send, describeFailure) : send;
+    start.next(
+      props.settleFunction ? this.settle(tasks, props.settleFunction, toSend, describeFailure) : toSend,
+    );
     this.startState = start;
+  }
+
+  /**
+   * The batch's clock starts (its deadline counts from here), then it takes a slot of the gate, as a
+   * create does: a batch indexes on Visual Layer like a new dataset. Every end of the batch gives it back.
+   */
+  private gate(tasks: WorkflowTasks, gate: GatePhaseProps, send: State, failed: State): State {
+    const clock = new Pass(this, 'StartBatchClock', {
+      stateName: 'StartBatchClock',
+      parameters: { value: { 'firstTryAt.$': '$$.State.EnteredTime', waitSeconds: 0, tries: 0 } },
+      resultPath: '$.send',
+    });
+    const phase = new GatePhase(this, 'BatchGate', tasks, gate, {
+      suffix: 'ForBatch',
+      sincePath: '$.send.value.firstTryAt',
+      failed,
+      noSlot: failed,
+    });
+    clock.next(phase).next(send);
+    return clock;
   }
 
   /** The quiet period before sending, for a batch that asks for it (`$.append.settle`). */

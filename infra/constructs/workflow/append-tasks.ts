@@ -78,9 +78,22 @@ export function batchEnd(scope: Construct, tasks: WorkflowTasks, wait: State): S
     }),
     APPENDED_DETAIL_TYPE,
   );
+  // Every end of a batch gives its slot of the gate back (none without a gate).
   return new Choice(scope, 'BatchFinished', { stateName: 'BatchFinished' })
     .when(Condition.stringEquals('$.finish.value.status', 'WAIT'), wait)
-    .when(Condition.stringEquals('$.finish.value.status', 'DONE'), done)
-    .when(Condition.stringEquals('$.finish.value.status', 'FAILED'), failed)
-    .otherwise(new Succeed(scope, 'AppendEnded', { stateName: 'AppendEnded' }));
+    .when(
+      Condition.stringEquals('$.finish.value.status', 'DONE'),
+      tasks.releasingSlot(scope, 'AppendDone', done),
+    )
+    .when(
+      Condition.stringEquals('$.finish.value.status', 'FAILED'),
+      tasks.releasingSlot(scope, 'AppendFailed', failed),
+    )
+    .otherwise(
+      tasks.releasingSlot(
+        scope,
+        'AppendEnded',
+        new Succeed(scope, 'AppendEnded', { stateName: 'AppendEnded' }),
+      ),
+    );
 }

@@ -27,6 +27,22 @@ export interface GatePhaseProps {
 }
 
 /**
+ * Where a gate of the workflow stands: a folder's attempt (before its create) or an append batch
+ * (before its add_media). @default the attempt's: its clock at `$.created.value.since`, its failures
+ * recorded on the folder, a wait past its deadline giving up TIMED_OUT
+ */
+export interface GateSite {
+  /** Suffix of the gate's state names (unique in the state machine). */
+  readonly suffix: string;
+  /** Where the deadline's clock is read (ISO time). */
+  readonly sincePath: string;
+  /** Where a failed gate call goes, the error at `$.error`. */
+  readonly failed: State;
+  /** Where a wait that ran out of time goes, its description at `$.error` (`Error`, `Cause`). */
+  readonly noSlot: State;
+}
+
+/**
  * Retry of the gate's calls: Lambda not running the function, or the gate's table throttled. Its
  * steps are safe to repeat (a second park of one execution is handed the same slot).
  */
@@ -53,23 +69,24 @@ export class GatePhase extends StateMachineFragment {
   readonly startState: State;
   readonly endStates: INextable[];
 
-  constructor(scope: Construct, id: string, tasks: WorkflowTasks, props: GatePhaseProps) {
+  constructor(scope: Construct, id: string, tasks: WorkflowTasks, props: GatePhaseProps, site?: GateSite) {
     super(scope, id);
+    const suffix = site?.suffix ?? '';
     const executionArn = JsonPath.stringAt('$$.Execution.Id');
     const acquire = tasks.invoke(
       this,
-      STATE_NAMES.acquireSlot,
+      `${STATE_NAMES.acquireSlot}${suffix}`,
       props.gateFunction,
       TaskInput.fromObject({
         action: 'acquire',
         executionArn,
-        since: JsonPath.stringAt('$.created.value.since'),
+        since: JsonPath.stringAt(site?.sincePath ?? '$.created.value.since'),
       }),
       '$.gate',
     );
-    tasks.catchFailures(this, acquire, 'Gate');
-    const park = new FunctionInvoke(this, STATE_NAMES.waitForSlot, {
-      stateName: STATE_NAMES.waitForSlot,
+    const waitForSlot = `${STATE_NAMES.waitForSlot}${suffix}`;
+    const park = new FunctionInvoke(this, waitForSlot, {
+      stateName: waitForSlot,
       lambdaFunction: props.gateFunction,
       integrationPattern: IntegrationPattern.WAIT_FOR_TASK_TOKEN,
       payload: TaskInput.fromObject({
@@ -85,22 +102,34 @@ export class GatePhase extends StateMachineFragment {
       retryOnServiceExceptions: false,
     });
     park.addRetry(GATE_CALL_RETRY);
-    const noSlot = new Pass(this, 'NoSlotInTime', {
-      stateName: 'NoSlotInTime',
-      parameters: {
-        code: 'TIMED_OUT',
-        cause: {
-          errorMessage:
-            `no slot of the ${props.maxConcurrentDatasets} datasets in flight (maxConcurrentDatasets) came free ` +
-            "before the attempt's deadline (maxWaitMinutes); no dataset was created",
+    const noSlotMessage =
+      `no slot of the ${props.maxConcurrentDatasets} datasets in flight (maxConcurrentDatasets) came free ` +
+      "before the attempt's deadline (maxWaitMinutes)";
+    if (site) {
+      // An append batch: the batch fails (TIMED_OUT); the folder stays READY.
+      const noSlot = new Pass(this, `NoSlotInTime${suffix}`, {
+        stateName: `NoSlotInTime${suffix}`,
+        parameters: { Error: 'TIMED_OUT', Cause: `${noSlotMessage}; nothing was sent` },
+        resultPath: '$.error',
+      });
+      park.addCatch(noSlot.next(site.noSlot), { errors: [Errors.TIMEOUT], resultPath: '$.error' });
+      acquire.addCatch(site.failed, { errors: [Errors.ALL], resultPath: '$.error' });
+      park.addCatch(site.failed, { errors: [Errors.ALL], resultPath: '$.error' });
+    } else {
+      const noSlot = new Pass(this, 'NoSlotInTime', {
+        stateName: 'NoSlotInTime',
+        parameters: {
+          code: 'TIMED_OUT',
+          cause: { errorMessage: `${noSlotMessage}; no dataset was created` },
         },
-      },
-      resultPath: '$.failure',
-    });
-    park.addCatch(noSlot.next(tasks.giveUpTarget()), { errors: [Errors.TIMEOUT], resultPath: '$.error' });
-    tasks.catchFailures(this, park, 'Park');
-    const acquired = new Choice(this, 'SlotAcquired', { stateName: 'SlotAcquired' });
-    const holding = new Pass(this, 'HoldingSlot', { stateName: 'HoldingSlot' });
+        resultPath: '$.failure',
+      });
+      park.addCatch(noSlot.next(tasks.giveUpTarget()), { errors: [Errors.TIMEOUT], resultPath: '$.error' });
+      tasks.catchFailures(this, acquire, 'Gate');
+      tasks.catchFailures(this, park, 'Park');
+    }
+    const acquired = new Choice(this, `SlotAcquired${suffix}`, { stateName: `SlotAcquired${suffix}` });
+    const holding = new Pass(this, `HoldingSlot${suffix}`, { stateName: `HoldingSlot${suffix}` });
     acquired
       .when(Condition.booleanEquals('$.gate.value.acquired', true), holding)
       .otherwise(park.next(holding));

@@ -112,6 +112,7 @@ export class IngestWorkflow extends Construct {
           pollIntervalSeconds: props.pollIntervalSeconds,
           endsAt: append?.endsAt,
           settleNext,
+          gate: props.gate,
         })
       : undefined;
     const definition = props.entry.startWith(this, tasks, { eventStart, create, append: appendPhase });

@@ -120,7 +120,10 @@ const failed = (code: string, message: string): End => ({
  */
 export function endBeforeTask(input: Pick<FinishInput, 'poll' | 'failure'>): End | undefined {
   if (input.failure?.Error) {
-    const code = FAILURE_CODES[input.failure.Error as keyof typeof FAILURE_CODES] ?? 'INTERNAL';
+    // TIMED_OUT: the batch got no slot of the gate before its deadline.
+    const code =
+      FAILURE_CODES[input.failure.Error as keyof typeof FAILURE_CODES] ??
+      (input.failure.Error === 'TIMED_OUT' ? 'TIMED_OUT' : 'INTERNAL');
     return failed(code, messageOf(input.failure));
   }
   const { poll } = input;
