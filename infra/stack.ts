@@ -196,6 +196,7 @@ export class VlIngestStack extends Stack {
       recordsTable: records.table,
       key,
       alarmEmail: config.alarmEmail,
+      features: { gate: gate !== undefined, appends: appending !== undefined },
     });
 
     if (trigger instanceof QuietTrigger) {

@@ -5,7 +5,12 @@ import { BatchContext, type BatchRef } from '../shared/append/batch-context';
 import { type FinishInput, finishBatch } from '../shared/append/finish-batch';
 import { type SendState, sendBatch } from '../shared/append/send-batch';
 import { InvalidInputError, TransientDependencyError } from '../shared/errors';
-import { createObservability, instrumented, observeVisualLayer } from '../shared/observability';
+import {
+  countAppendBatch,
+  createObservability,
+  instrumented,
+  observeVisualLayer,
+} from '../shared/observability';
 import { createLogger, createVisualLayerClient, logFailure } from '../shared/runtime';
 import { readSettings } from '../shared/settings';
 
@@ -52,6 +57,7 @@ const appendMedia = async (event: AppendMediaEvent): Promise<unknown> => {
         settleNext,
       });
       logger.info('append batch ended', { ...result });
+      countAppendBatch(metrics, result);
       return result;
     }
     throw new InvalidInputError(

@@ -4,14 +4,14 @@ import { currentTime } from '../shared/clock';
 import { InvalidInputError, TransientDependencyError } from '../shared/errors';
 import { DatasetGate, stepFunctionsExecutions } from '../shared/gate/gate';
 import { GateStore } from '../shared/gate/gate-store';
-import { createObservability, instrumented } from '../shared/observability';
+import { countGate, createObservability, instrumented } from '../shared/observability';
 import { untilDeadline } from '../shared/polling/deadline';
 import { createLogger, logFailure } from '../shared/runtime';
 import { readSettings } from '../shared/settings';
 
 const logger = createLogger();
 const observability = createObservability();
-const { tracer } = observability;
+const { metrics, tracer } = observability;
 const { gating, polling } = readSettings('gate', process.env);
 const gate = new DatasetGate(
   new GateStore(
@@ -34,14 +34,25 @@ export interface AcquireResult {
   waitSeconds: number;
 }
 
+/** One step of the gate ({@link step}), then how many hold a slot and wait, as metrics. */
+const takeOrGiveBack = async (
+  event: GateEvent,
+): Promise<AcquireResult | { parked: true } | { released: boolean }> => {
+  const result = await step(event);
+  // Best effort: a failed count never fails the step.
+  await gate.occupancy().then(
+    (occupancy) => countGate(metrics, occupancy),
+    (error: unknown) => logFailure(logger, 'could not count the gate', error),
+  );
+  return result;
+};
+
 /**
  * The gate's three steps: `acquire` a slot before the create (or learn how long one may be waited
  * for), `park` on the waiting list (the task then waits for its token: whoever frees a slot hands it
  * over), `release` at the end, handing the slot to the next waiter.
  */
-const takeOrGiveBack = async (
-  event: GateEvent,
-): Promise<AcquireResult | { parked: true } | { released: boolean }> => {
+const step = async (event: GateEvent): Promise<AcquireResult | { parked: true } | { released: boolean }> => {
   const executionArn = event?.executionArn;
   if (typeof executionArn !== 'string' || !executionArn.includes(':execution:'))
     throw new InvalidInputError('the gate needs the executionArn of its execution');

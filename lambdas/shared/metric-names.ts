@@ -35,6 +35,24 @@ export const METRIC_NAMES = {
   visualLayer5xx: 'VisualLayer5xx',
   /** Requests that got no answer: a timeout or a dropped connection. */
   visualLayerNoAnswer: 'VisualLayerNoAnswer',
-  // Datasets in flight and folders waiting belong to the gate that limits concurrent creates: they
-  // are added here, emitted where the gate decides and drawn on the dashboard when the gate exists.
+  /** gate, after each of its steps: folders (and append batches) holding a slot (maxConcurrentDatasets). */
+  datasetsInFlight: 'DatasetsInFlight',
+  /** gate, after each of its steps: executions parked on its waiting list. */
+  foldersWaiting: 'FoldersWaiting',
+  /** append-media: an append batch ended DONE (its objects are in the dataset). */
+  appendBatchesDone: 'AppendBatchesDone',
+  /** append-media: an append batch ended FAILED (the folder stays READY). */
+  appendBatchesFailed: 'AppendBatchesFailed',
+  /** append-media: objects a batch that ended DONE added to its dataset. */
+  objectsAppended: 'ObjectsAppended',
 } as const;
+
+/** The metrics drawn only when the stack has the gate (`maxConcurrentDatasets` > 0). */
+export const GATE_METRICS: readonly string[] = [METRIC_NAMES.datasetsInFlight, METRIC_NAMES.foldersWaiting];
+
+/** The metrics drawn only when late objects are appended (`lateObjects=append`). */
+export const APPEND_METRICS: readonly string[] = [
+  METRIC_NAMES.appendBatchesDone,
+  METRIC_NAMES.appendBatchesFailed,
+  METRIC_NAMES.objectsAppended,
+];

@@ -81,6 +81,22 @@ export function countReconciled(metrics: Metrics, finished: number): void {
   metrics.addMetric(METRIC_NAMES.recordsReconciled, MetricUnit.Count, finished);
 }
 
+/** gate: how many hold a slot and how many wait, after one of its steps. */
+export function countGate(metrics: Metrics, gate: { inFlight: number; waiting: number }): void {
+  metrics.addMetric(METRIC_NAMES.datasetsInFlight, MetricUnit.Count, gate.inFlight);
+  metrics.addMetric(METRIC_NAMES.foldersWaiting, MetricUnit.Count, gate.waiting);
+}
+
+/** append-media: how a batch ended (DONE with the objects it added, or FAILED); other ends count nothing. */
+export function countAppendBatch(metrics: Metrics, end: { status: string; added: number }): void {
+  if (end.status === 'DONE') {
+    metrics.addMetric(METRIC_NAMES.appendBatchesDone, MetricUnit.Count, 1);
+    metrics.addMetric(METRIC_NAMES.objectsAppended, MetricUnit.Count, end.added);
+  } else if (end.status === 'FAILED') {
+    metrics.addMetric(METRIC_NAMES.appendBatchesFailed, MetricUnit.Count, 1);
+  }
+}
+
 /** The Visual Layer client's observer: requests, latency of the answered ones, errors by status class. */
 export function observeVisualLayer(metrics: Metrics): ExchangeObserver {
   return ({ status, durationMs }) => {

@@ -12,7 +12,12 @@ import {
   FOLD_MAX_RECEIVES,
 } from '../../infra/constructs/triggers/quiet-trigger';
 import { type BudgetState, workflowBudget, worstTaskSeconds } from '../../infra/constructs/workflow/budget';
-import { METRIC_NAMES, METRICS_NAMESPACE } from '../../lambdas/shared/metric-names';
+import {
+  APPEND_METRICS,
+  GATE_METRICS,
+  METRIC_NAMES,
+  METRICS_NAMESPACE,
+} from '../../lambdas/shared/metric-names';
 import {
   HISTORY_EVENT_LIMIT,
   MAX_BUSY_TRIES,
@@ -25,7 +30,13 @@ import type { SynthesizedApp } from '../../local/aws/cloud-assembly';
 import { matchesPattern } from '../../local/aws/event-pattern';
 import { type DashboardMetric, dashboardsOf } from '../../scripts/dashboard-body';
 import { DASHBOARD_CAPTION, DASHBOARD_PICTURE, renderDashboardSvg } from '../../scripts/dashboard-svg';
-import { definitionOf, rulePatternOf, templateOf, useSynthesizedApp } from '../support/synth';
+import {
+  definitionOf,
+  rulePatternOf,
+  templateOf,
+  templateWithoutBundling,
+  useSynthesizedApp,
+} from '../support/synth';
 
 type Resource = { Type: string; Properties: Record<string, unknown> };
 
@@ -590,5 +601,15 @@ describe('stack with trigger=marker', () => {
     const object = rulePatternOf(app()).detail.object;
     expect(object.key).toEqual([{ wildcard: 'in/*/_DONE' }]);
     expect(object.size).toBeUndefined();
+  });
+});
+
+describe('stack without the gate and without appends', () => {
+  it('draws neither the gate nor the appends: graphs that could never have data', () => {
+    const template = templateWithoutBundling({ maxConcurrentDatasets: '0', lateObjects: 'ignore' });
+    const [dashboard] = dashboardsOf(template.toJSON() as never);
+    const drawn = new Set(dashboard?.widgets.flatMap((w) => w.metrics.map((m) => m.name)));
+    expect(drawn.has(METRIC_NAMES.datasetsReady)).toBe(true);
+    for (const name of [...GATE_METRICS, ...APPEND_METRICS]) expect(drawn.has(name), name).toBe(false);
   });
 });

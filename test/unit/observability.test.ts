@@ -3,7 +3,9 @@ import { Tracer } from '@aws-lambda-powertools/tracer';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { METRIC_NAMES, METRICS_NAMESPACE } from '../../lambdas/shared/metric-names';
 import {
+  countAppendBatch,
   countFailedCheck,
+  countGate,
   countPollOutcome,
   countReconciled,
   instrumented,
@@ -96,6 +98,25 @@ describe('metrics where each outcome is decided', () => {
     countReconciled(m, 2);
     countReconciled(m, 0);
     expect(stored(m)[METRIC_NAMES.recordsReconciled]?.values).toEqual([2, 0]);
+  });
+
+  it('counts the gate as it stands after a step: in flight and waiting', () => {
+    const m = newMetrics();
+    countGate(m, { inFlight: 3, waiting: 7 });
+    expect(stored(m)[METRIC_NAMES.datasetsInFlight]?.values).toEqual([3]);
+    expect(stored(m)[METRIC_NAMES.foldersWaiting]?.values).toEqual([7]);
+  });
+
+  it('counts append batches that ended DONE (with their objects) or FAILED, and nothing for a batch that did not end', () => {
+    const m = newMetrics();
+    countAppendBatch(m, { status: 'DONE', added: 5 });
+    countAppendBatch(m, { status: 'FAILED', added: 0 });
+    countAppendBatch(m, { status: 'WAIT', added: 0 });
+    countAppendBatch(m, { status: 'SUPERSEDED', added: 0 });
+    const metrics = stored(m);
+    expect(metrics[METRIC_NAMES.appendBatchesDone]?.values).toEqual([1]);
+    expect(metrics[METRIC_NAMES.appendBatchesFailed]?.values).toEqual([1]);
+    expect(metrics[METRIC_NAMES.objectsAppended]?.values).toEqual([5]);
   });
 
   it('puts every metric in one namespace with only the service dimension, and no text', () => {

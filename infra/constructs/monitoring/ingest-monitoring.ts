@@ -15,7 +15,7 @@ import {
 } from 'cdk-monitoring-constructs';
 import { Construct } from 'constructs';
 import { AlarmTopic } from './alarm-topic';
-import { METRIC_PERIOD, pipelineMetricGroups } from './pipeline-metrics';
+import { METRIC_PERIOD, type PipelineFeatures, pipelineMetricGroups } from './pipeline-metrics';
 
 /** Props of {@link IngestMonitoring}. */
 export interface IngestMonitoringProps {
@@ -29,6 +29,8 @@ export interface IngestMonitoringProps {
   readonly key: IKey;
   /** Subscribe this address to the alarm topic. @default no subscription */
   readonly alarmEmail?: string;
+  /** Draw the gate's and the appends' graphs. @default neither */
+  readonly features?: PipelineFeatures;
 }
 
 /**
@@ -85,7 +87,12 @@ export class IngestMonitoring extends Construct {
       .monitorCustom({
         alarmFriendlyName: 'Pipeline',
         humanReadableName: 'Folders and Visual Layer',
-        metricGroups: pipelineMetricGroups(facade.createMetricFactory(), stackName, props.stateMachine),
+        metricGroups: pipelineMetricGroups(
+          facade.createMetricFactory(),
+          stackName,
+          props.stateMachine,
+          props.features ?? { gate: false, appends: false },
+        ),
       })
       .monitorStepFunction({
         stateMachine: props.stateMachine,

@@ -16,6 +16,14 @@ const COLORS = {
   neutral: '#1f77b4',
 } as const;
 
+/** What the stack has beyond the create path, and so what the dashboard draws. */
+export interface PipelineFeatures {
+  /** The gate on datasets in flight (`maxConcurrentDatasets` > 0). */
+  readonly gate: boolean;
+  /** Appends of late objects (`lateObjects=append`). */
+  readonly appends: boolean;
+}
+
 /**
  * The dashboard's graphs of the pipeline's own metrics (the functions' EMF metrics, namespace
  * `VlIngest`, dimension `service` = the stack's name), one group per graph.
@@ -28,6 +36,7 @@ export function pipelineMetricGroups(
   factory: MetricFactory,
   service: string,
   stateMachine: IStateMachine,
+  features: PipelineFeatures,
 ): CustomMetricGroup[] {
   const own = (name: string, statistic: MetricStatistic, label: string, color?: string) =>
     factory.createMetric(name, statistic, label, { [METRICS_DIMENSION]: service }, color, METRICS_NAMESPACE);
@@ -52,8 +61,35 @@ export function pipelineMetricGroups(
     'FAILED by the reconciler (EXECUTION_…)',
     COLORS.reconciled,
   );
+  const maximum = (name: string, label: string, color?: string) =>
+    own(name, MetricStatistic.MAX, label, color);
+  const gate: CustomMetricGroup[] = features.gate
+    ? [
+        {
+          title: 'Datasets in flight and waiting (maxConcurrentDatasets)',
+          metrics: [
+            maximum(METRIC_NAMES.datasetsInFlight, 'in flight (holding a slot)', COLORS.neutral),
+            maximum(METRIC_NAMES.foldersWaiting, 'waiting for a slot', COLORS.timedOut),
+          ],
+        },
+      ]
+    : [];
+  const appends: CustomMetricGroup[] = features.appends
+    ? [
+        {
+          title: 'Appends (late objects)',
+          metrics: [
+            count(METRIC_NAMES.appendBatchesDone, 'batches DONE', COLORS.ready),
+            count(METRIC_NAMES.appendBatchesFailed, 'batches FAILED', COLORS.error),
+            count(METRIC_NAMES.objectsAppended, 'objects appended', COLORS.neutral),
+          ],
+        },
+      ]
+    : [];
   return [
     { title: 'Folders by outcome', metrics: [ready, error, timedOut, failed, reconciled] },
+    ...gate,
+    ...appends,
     {
       title: 'Indexing duration at READY (seconds)',
       metrics: [

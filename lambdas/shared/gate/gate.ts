@@ -51,6 +51,12 @@ export class DatasetGate {
     await this.pump();
   }
 
+  /** How many hold a slot and how many wait, as stored now. */
+  async occupancy(): Promise<{ inFlight: number; waiting: number }> {
+    const [holders, waiters] = await Promise.all([this.store.holders(), this.store.waiters()]);
+    return { inFlight: holders.length, waiting: waiters.length };
+  }
+
   /**
    * The end of an execution, whatever it was: takes it off the waiting list, gives back its slot and
    * hands the slot on. True when it held one.
