@@ -34,6 +34,9 @@ export const OUTPUTS = {
   alarmTopic: 'AlarmTopicArn',
   objectQueue: 'ObjectQueueArn',
   dashboard: 'DashboardUrl',
+  visualLayerBaseUrl: 'VisualLayerBaseUrl',
+  gateTable: 'GateTableName',
+  markerName: 'MarkerName',
 } as const;
 
 /** The whole pipeline. Composition only: each concern is its own construct. */
@@ -198,6 +201,23 @@ export class VlIngestStack extends Stack {
       value: trigger.deadLetterQueue.queueArn,
       description: 'The dead-letter queue by ARN, for replaying it (docs/operations.md)',
     });
+    // What the `vl-ingest` command needs beyond the resources: where Visual Layer is, the gate, the marker.
+    new CfnOutput(this, OUTPUTS.visualLayerBaseUrl, {
+      value: config.visualLayerBaseUrl,
+      description: 'Visual Layer the functions call (vl-ingest doctor checks the credentials against it)',
+    });
+    if (gate) {
+      new CfnOutput(this, OUTPUTS.gateTable, {
+        value: gate.table.tableName,
+        description: 'Datasets in flight and folders waiting for a slot (maxConcurrentDatasets)',
+      });
+    }
+    if (config.trigger === 'marker') {
+      new CfnOutput(this, OUTPUTS.markerName, {
+        value: config.markerName,
+        description: 'Marker object name',
+      });
+    }
     if (readRole) {
       new CfnOutput(this, OUTPUTS.readRole, {
         value: readRole.role.roleArn,
