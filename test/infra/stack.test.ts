@@ -413,6 +413,7 @@ describe('default stack', () => {
         'StateMachineArn',
         'VisualLayerBaseUrl',
         'GateTableName',
+        'MaxConcurrentDatasets',
       ].sort(),
     );
   });
