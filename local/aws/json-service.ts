@@ -7,15 +7,16 @@ export interface JsonReply {
   body: unknown;
 }
 
-/**
- * A loopback stand-in for an AWS service that speaks one of the AWS JSON protocols (`X-Amz-Target`
- * names the operation, the body is JSON), so the real AWS SDK reaches it through its
- * `AWS_ENDPOINT_URL_<SERVICE>` variable. Subclasses answer the operations they emulate.
- */
-export abstract class LocalJsonService {
-  private server?: Server;
+/** An HTTP answer: status, content type and body text. */
+export interface HttpReply {
+  status: number;
+  contentType: string;
+  text: string;
+}
 
-  constructor(private readonly contentType: string) {}
+/** A loopback HTTP server for a stand-in of an AWS service; subclasses answer each request. */
+export abstract class LoopbackService {
+  private server?: Server;
 
   /** Starts listening on a free port of 127.0.0.1; returns the endpoint URL. */
   async start(): Promise<string> {
@@ -33,21 +34,40 @@ export abstract class LocalJsonService {
     this.server = undefined;
   }
 
-  /** Answers one operation; `input` is the parsed JSON body. */
-  protected abstract operate(operation: string, input: Record<string, unknown>): JsonReply;
+  /** Answers one request, given its whole body. */
+  protected abstract respond(req: IncomingMessage, body: string): HttpReply;
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
+    const reply = this.respond(req, Buffer.concat(chunks).toString('utf8'));
+    res.writeHead(reply.status, { 'content-type': reply.contentType });
+    res.end(reply.text);
+  }
+}
+
+/**
+ * A loopback stand-in for an AWS service that speaks one of the AWS JSON protocols (`X-Amz-Target`
+ * names the operation, the body is JSON), so the real AWS SDK reaches it through its
+ * `AWS_ENDPOINT_URL_<SERVICE>` variable. Subclasses answer the operations they emulate.
+ */
+export abstract class LocalJsonService extends LoopbackService {
+  constructor(private readonly contentType: string) {
+    super();
+  }
+
+  /** Answers one operation; `input` is the parsed JSON body. */
+  protected abstract operate(operation: string, input: Record<string, unknown>): JsonReply;
+
+  protected respond(req: IncomingMessage, body: string): HttpReply {
     const operation = String(req.headers['x-amz-target'] ?? '').split('.')[1] ?? '';
     let reply: JsonReply;
     try {
-      reply = this.operate(operation, JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}'));
+      reply = this.operate(operation, JSON.parse(body || '{}'));
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       reply = { status: 400, body: { __type: 'InvalidRequestException', message } };
     }
-    res.writeHead(reply.status, { 'content-type': this.contentType });
-    res.end(JSON.stringify(reply.body));
+    return { status: reply.status, contentType: this.contentType, text: JSON.stringify(reply.body) };
   }
 }
