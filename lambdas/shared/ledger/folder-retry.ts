@@ -1,7 +1,7 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { SFNClient } from '@aws-sdk/client-sfn';
 import { currentTime } from '../clock';
-import { decideClaim } from '../record/claim-decision';
+import { type ClaimableRecord, type ClaimDecision, decideClaim } from '../record/claim-decision';
 import { FolderRecords } from '../record/record-store';
 import {
   type ClaimedFolder,
@@ -29,6 +29,11 @@ export type RetryOutcome =
   | { action: 'started'; attempt: number; executionArn: string; previousStatus: string }
   | { action: 'refused'; status: string; why: RetryRefusal; executionArn?: string };
 
+/** A retry refused, or the re-open a retry makes. */
+export type RetryAssessment =
+  | Extract<RetryOutcome, { action: 'refused' }>
+  | { action: 'reopen'; decision: Extract<ClaimDecision, { action: 'reopen' }>; record: ClaimableRecord };
+
 /** Where and how {@link FolderRetry} works. */
 export interface FolderRetryOptions {
   dynamodb: DynamoDBClient;
@@ -54,28 +59,38 @@ export class FolderRetry {
     this.clock = options.clock ?? currentTime;
   }
 
+  /**
+   * Whether the folder may be retried now (reads only): why not, or the attempt a retry opens. The
+   * marker trigger's retry, which opens it with a new marker event, asks this first too.
+   */
+  async assess(folderUri: string): Promise<RetryAssessment> {
+    const record = await this.records.read(folderUri);
+    // A person asking counts as a new object: the attempt opens whatever the ledger holds.
+    const decision = decideClaim(record, true);
+    if (decision.action === 'reopen' && record) return { action: 'reopen', decision, record };
+    if (decision.action === 'claim') return { action: 'refused', status: 'NONE', why: 'no-record' };
+    if (decision.action !== 'late') {
+      return { action: 'refused', status: record?.status ?? 'PENDING', why: 'under-way' };
+    }
+    const { status, running } = decision;
+    if (status === 'READY') return { action: 'refused', status, why: 'ready' };
+    const stale =
+      running !== undefined && !(await isExecutionRunning(this.options.sfn, running.executionArn));
+    return {
+      action: 'refused',
+      status,
+      why: stale ? 'stale' : 'in-flight',
+      executionArn: running?.executionArn,
+    };
+  }
+
   /** Opens the folder's next attempt and starts its execution, or says why not. */
   async retry(folder: ClaimedFolder): Promise<RetryOutcome> {
     const { sfn, stateMachineArn } = this.options;
     for (let round = 0; round < 4; round += 1) {
-      const record = await this.records.read(folder.folderUri);
-      // A person asking counts as a new object: the attempt opens whatever the ledger holds.
-      const decision = decideClaim(record, true);
-      if (decision.action === 'claim') return { action: 'refused', status: 'NONE', why: 'no-record' };
-      if (decision.action === 'start') return { action: 'refused', status: 'PENDING', why: 'under-way' };
-      if (decision.action === 'known')
-        return { action: 'refused', status: decision.status, why: 'under-way' };
-      if (decision.action === 'late') {
-        const { status, running } = decision;
-        if (status === 'READY') return { action: 'refused', status, why: 'ready' };
-        const stale = running !== undefined && !(await isExecutionRunning(sfn, running.executionArn));
-        return {
-          action: 'refused',
-          status,
-          why: stale ? 'stale' : 'in-flight',
-          executionArn: running?.executionArn,
-        };
-      }
+      const assessed = await this.assess(folder.folderUri);
+      if (assessed.action === 'refused') return assessed;
+      const { decision, record } = assessed;
       const claim = newClaim(stateMachineArn, folder.folderUri, this.clock());
       // Conditional on the record still being on the failed attempt: a lost race reads again.
       if (!(await this.records.reopen(folder.folderUri, folder.datasetName, decision, claim))) continue;
@@ -86,7 +101,7 @@ export class FolderRetry {
         action: 'started',
         attempt: decision.attempt,
         executionArn: started.executionArn,
-        previousStatus: record?.status ?? 'UNKNOWN',
+        previousStatus: record.status ?? 'UNKNOWN',
       };
     }
     throw new Error(`could not retry ${folder.folderUri}: its record kept changing`);
