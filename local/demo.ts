@@ -1,11 +1,17 @@
-import { encodeS3EventKey } from '../lambdas/shared/s3/s3-key';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { quoted } from '../cli/fixes';
+import { run } from '../cli/main';
+import { dropObjects } from './drop';
+import { writeOutputsFile } from './outputs';
 import { LOCAL_CREDENTIALS, LocalPipeline } from './pipeline';
 
 /**
  * `npm run demo`: the pipeline on this machine with its embedded defaults. Synthesizes the app,
  * uploads a folder of five frames into the local bucket (each S3 event delivered twice, as S3 may),
  * lets the synthesized rule, queue, folding function and state machine run against dynalite and the
- * Visual Layer simulator, and prints the folder's record.
+ * Visual Layer simulator, and ends with `vl-ingest status` of the folder, run against this deployment.
  */
 const BUCKET = 'acme-vision-drops';
 const FOLDER = 'Line 3 cameras/2026-11-28 (night)/';
@@ -17,44 +23,55 @@ async function main(): Promise<void> {
   const started = Date.now();
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
   say('Synthesizing the app (cdk synth, esbuild bundling)…');
-  const keys = [1, 2, 3, 4, 5].map((n) => `${FOLDER}frame ${String(n).padStart(6, '0')}.jpg`);
+  const objects = [1, 2, 3, 4, 5].map((n) => ({
+    key: `${FOLDER}frame ${String(n).padStart(6, '0')}.jpg`,
+    size: 480_000 + n,
+  }));
   const pipeline = await LocalPipeline.start({
     context: DEMO_CONTEXT,
     waitMs: 150,
-    simulator: { auth: { mode: 'jwt', ...LOCAL_CREDENTIALS }, lifecycle: { nImages: keys.length } },
+    simulator: { auth: { mode: 'jwt', ...LOCAL_CREDENTIALS }, lifecycle: { nImages: objects.length } },
     onExecutionEvent: (_name, e) => {
       if (e.type === 'StateEntered') say(`  [${seconds(started)}] ${describe(e.state.name, e.state.input)}`);
     },
   });
+  const scratch = mkdtempSync(path.join(tmpdir(), 'vl-ingest-demo-'));
   try {
     say(
       `Visual Layer simulator on ${pipeline.simulator.url}; DynamoDB (dynalite) on ${pipeline.dynamodb.endpoint}`,
     );
     say(`Trigger: quiet (quietSeconds=${DEMO_CONTEXT.quietSeconds} for the demo; 60 by default)`);
     say(
-      `Uploading ${keys.length} objects into s3://${BUCKET}/${FOLDER}, one every 0.5 s, each event sent twice`,
+      `Uploading ${objects.length} objects into s3://${BUCKET}/${FOLDER}, one every 0.5 s, each event sent twice`,
     );
-    for (const [i, key] of keys.entries()) {
-      const event = objectCreatedEvent(BUCKET, key, i);
-      pipeline.deliver(event);
-      pipeline.deliver(structuredClone(event));
-      say(`  [${seconds(started)}] PutObject ${key}`);
-      await new Promise((resolve) => setTimeout(resolve, 500));
-    }
+    await dropObjects(pipeline, BUCKET, objects, {
+      twice: true,
+      spacingMs: 500,
+      onPut: (object) => say(`  [${seconds(started)}] PutObject ${object.key}`),
+    });
     const executions = await pipeline.settled();
-    const records = await pipeline.records();
     say('');
     say(
-      `Events: ${keys.length * 2}; executions: ${executions.length} (${executions.map((e) => e.status).join(', ')})`,
+      `Events: ${objects.length * 2}; executions: ${executions.length} (${executions.map((e) => e.status).join(', ')})`,
     );
     say(`Visual Layer create calls: ${pipeline.simulator.createCalls().length}`);
-    say('Record in DynamoDB:');
-    for (const record of records) process.stdout.write(`${JSON.stringify(record, null, 2)}\n`);
-    say(`Done in ${seconds(started)}.`);
-    const ready = records.length === 1 && records[0]?.status === 'READY';
-    if (!ready) process.exitCode = 1;
+    say(`Done in ${seconds(started)}. What the command line says about it:`);
+    // With the default folderDepth of 1 the dataset folder is the first segment: `Line 3 cameras/`.
+    const records = await pipeline.records();
+    const folderUri = String(records[0]?.folderUri ?? `s3://${BUCKET}/${FOLDER}`);
+    const outputsFile = writeOutputsFile(pipeline, path.join(scratch, 'outputs.json'));
+    say('');
+    say(`$ vl-ingest status ${quoted(folderUri)}`);
+    const env = { ...process.env, ...pipeline.toolEnvironment() };
+    const status = await run(['status', folderUri, '--outputs-file', outputsFile], {
+      stdout: process.stdout,
+      stderr: process.stderr,
+      env,
+    });
+    if (status !== 0 || records.length !== 1) process.exitCode = 1;
   } finally {
     await pipeline.stop();
+    rmSync(scratch, { recursive: true, force: true });
   }
 }
 
@@ -63,27 +80,6 @@ function describe(state: string, input: unknown): string {
   if (state === 'WaitBeforeCheck' && poll?.vlStatus)
     return `${state} (Visual Layer: ${poll.vlStatus}, ${poll.progress}%)`;
   return state;
-}
-
-function objectCreatedEvent(bucket: string, key: string, n: number) {
-  return {
-    version: '0',
-    id: `demo-${n}`,
-    'detail-type': 'Object Created',
-    source: 'aws.s3',
-    account: '000000000000',
-    time: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
-    region: 'us-east-1',
-    resources: [`arn:aws:s3:::${bucket}`],
-    detail: {
-      version: '0',
-      bucket: { name: bucket },
-      object: { key: encodeS3EventKey(key), size: 480_000 + n, etag: `etag-${n}`, sequencer: `00${n}` },
-      'request-id': `demo-${n}`,
-      requester: '000000000000',
-      reason: 'PutObject',
-    },
-  };
 }
 
 function seconds(since: number): string {
