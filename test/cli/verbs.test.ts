@@ -260,6 +260,56 @@ describe('vl-ingest against a local deployment', () => {
     expect(failed.stdout).toContain('S3.AccessDenied: ListObjectsV2 was denied');
   });
 
+  it('status and watch draw datasets in flight with their progress, and the folders waiting for a slot', async () => {
+    const { pipeline: p, cli } = deployment();
+    const client = p.dynamodb.client;
+    if (!client) throw new Error('no DynamoDB client');
+    const now = new Date().toISOString();
+    const running = `${p.stateMachineArn.replace(':stateMachine:', ':execution:')}:indexing`;
+    await client.send(
+      new PutItemCommand({
+        TableName: p.tableName,
+        Item: marshall({
+          folderUri: uri('indexing'),
+          status: 'INDEXING',
+          progress: 40,
+          vlStatus: 'INDEXING',
+          executionArn: running,
+          claimedAt: now,
+          updatedAt: now,
+        }),
+      }),
+    );
+    const waiter = {
+      executionArn: `${running}-waiting`,
+      token: 'task-token-that-resumes-an-execution',
+      folderUri: uri('waiting'),
+      lane: 'live' as const,
+      parkedAt: now,
+    };
+    await new GateStore(client, p.gateTableName, 10).addWaiter(waiter);
+    const text = await cli(['status']);
+    expect(text.stdout).toMatch(
+      /INDEXING\s+\[████████░░░░░░░░░░░░\] {2}40%\s+s3:\/\/acme-vision-drops\/indexing\//,
+    );
+    expect(text.stdout).toMatch(
+      /Waiting for a slot \(1\)\n.*\n\s+1\s+s3:\/\/acme-vision-drops\/waiting\/\s+live/,
+    );
+    const frame = await cli(['watch', '--once', '--json']);
+    const overview = JSON.parse(frame.stdout) as {
+      inFlight: { folderUri: string; progress: number }[];
+      gate: object;
+    };
+    expect(overview.inFlight).toEqual([
+      expect.objectContaining({ folderUri: uri('indexing'), progress: 40 }),
+    ]);
+    expect(overview.gate).toMatchObject({
+      slots: 10,
+      waiting: [{ folderUri: uri('waiting'), lane: 'live' }],
+    });
+    expect(frame.stdout).not.toContain(waiter.token);
+  });
+
   it('the installed bin runs the same command: a real process, its exit status and JSON', async () => {
     const { outputsFile, env } = deployment();
     const bin = path.resolve(__dirname, '..', '..', 'bin', 'vl-ingest.cjs');
