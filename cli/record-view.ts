@@ -8,9 +8,6 @@ import { UsageError } from './exit';
  * read when a stack writes them and ignored otherwise.
  */
 
-/** Attributes of a folder whose dataset takes later objects (appends): `generation`, `append`, `appends`. */
-export type AppendAttribute = 'generation' | 'append' | 'appends';
-
 /** A text attribute. */
 export function textOf(record: StoredRecord, name: RecordAttribute): string | undefined {
   const value = record[name];

@@ -260,7 +260,7 @@ describe('vl-ingest against a local deployment', () => {
     expect(failed.stdout).toContain('S3.AccessDenied: ListObjectsV2 was denied');
   });
 
-  it('status and watch draw datasets in flight with their progress, and the folders waiting for a slot', async () => {
+  it('status and watch draw datasets in flight with their progress and the folders waiting for a slot; retry refuses a stale one', async () => {
     const { pipeline: p, cli } = deployment();
     const client = p.dynamodb.client;
     if (!client) throw new Error('no DynamoDB client');
@@ -308,6 +308,51 @@ describe('vl-ingest against a local deployment', () => {
       waiting: [{ folderUri: uri('waiting'), lane: 'live' }],
     });
     expect(frame.stdout).not.toContain(waiter.token);
+    const stale = await cli(['retry', 'indexing']);
+    expect(stale.code).toBe(1);
+    expect(stale.stderr).toContain(
+      `is INDEXING but its execution ${running} has ended without recording the outcome`,
+    );
+  });
+
+  it("a folder's generations and its append in flight are shown when the record has them", async () => {
+    const { pipeline: p, cli } = deployment();
+    const client = p.dynamodb.client;
+    if (!client) throw new Error('no DynamoDB client');
+    const now = new Date().toISOString();
+    await client.send(
+      new PutItemCommand({
+        TableName: p.tableName,
+        Item: marshall({
+          folderUri: uri('living'),
+          status: 'READY',
+          datasetId: 'ds-living',
+          updatedAt: now,
+          generation: 3,
+          append: { generation: 3, status: 'SENDING', count: 12, startedAt: now },
+          appends: [
+            {
+              generation: 2,
+              status: 'FAILED',
+              count: 5,
+              startedAt: now,
+              error: { code: 'FORBIDDEN', message: 'plan limit' },
+            },
+          ],
+        }),
+      }),
+    );
+    const folder = await cli(['status', 'living']);
+    expect(folder.code).toBe(0);
+    expect(folder.stdout).toMatch(/generations\s+3 \(1 = the create\)/);
+    expect(folder.stdout).toMatch(/\n\s+2\s+FAILED\s+5\s+\S+ ago\s+FORBIDDEN: plan limit/);
+    expect(folder.stdout).toMatch(/\n\s+3\s+SENDING\s+12\s/);
+    const summary = await cli(['status']);
+    expect(summary.stdout).toMatch(
+      /Appends \(1\)\n.*\n\s+s3:\/\/acme-vision-drops\/living\/\s+generation 3\s+SENDING\s+12 object\(s\)/,
+    );
+    // A record without them (every other one here) shows no generations.
+    expect((await cli(['status', 'ready'])).stdout).not.toContain('generations');
   });
 
   it('the installed bin runs the same command: a real process, its exit status and JSON', async () => {
