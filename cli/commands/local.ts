@@ -46,6 +46,10 @@ async function local(ctx: RunContext, directory: string, options: LocalOptions):
   const root = path.resolve(ctx.io.cwd ?? process.cwd(), directory);
   if (!statSync(root, { throwIfNoEntry: false })?.isDirectory())
     throw new UsageError(`${root} is not a directory`);
+  // The local runtime loads the CDK and the interpreter: only this verb pays for them.
+  const { LOCAL_CREDENTIALS, LocalPipeline } = await import('../../local/pipeline');
+  const { dropObjects } = await import('../../local/drop');
+  const { writeOutputsFile } = await import('../../local/outputs');
   const folder = path.basename(root);
   const objects = mediaFiles(root).map((file) => ({
     key: `${folder}/${path.relative(root, file).split(path.sep).join('/')}`,
@@ -61,10 +65,6 @@ async function local(ctx: RunContext, directory: string, options: LocalOptions):
   const videos = objects.filter((o) =>
     (VIDEO_EXTENSIONS as readonly string[]).includes(path.extname(o.key).slice(1).toLowerCase()),
   ).length;
-  // The local runtime loads the CDK and the interpreter: only this verb pays for them.
-  const { LOCAL_CREDENTIALS, LocalPipeline } = await import('../../local/pipeline');
-  const { dropObjects } = await import('../../local/drop');
-  const { writeOutputsFile } = await import('../../local/outputs');
   const pipeline = await LocalPipeline.start({
     ...(ctx.io.localApp
       ? { app: ctx.io.localApp }

@@ -1,4 +1,6 @@
 import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
@@ -23,6 +25,22 @@ const deployment = useCliDeployment(app, {
 });
 const BUCKET = 'acme-vision-drops';
 const uri = (folder: string) => `s3://${BUCKET}/${folder}/`;
+
+/** Runs bin/vl-ingest.cjs in a process of its own. */
+async function runBin(argv: string[], env: Record<string, string | undefined>): Promise<CliRun> {
+  const bin = path.resolve(__dirname, '..', '..', 'bin', 'vl-ingest.cjs');
+  const child = spawn(process.execPath, [bin, ...argv], { env: env as NodeJS.ProcessEnv });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk) => {
+    stdout += String(chunk);
+  });
+  child.stderr.on('data', (chunk) => {
+    stderr += String(chunk);
+  });
+  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+  return { code: code ?? -1, stdout, stderr };
+}
 
 /** Uploads one object into a folder and waits until every execution has ended. */
 async function ingest(p: LocalPipeline, folder: string, fail = false): Promise<void> {
@@ -357,16 +375,19 @@ describe('vl-ingest against a local deployment', () => {
 
   it('the installed bin runs the same command: a real process, its exit status and JSON', async () => {
     const { outputsFile, env } = deployment();
-    const bin = path.resolve(__dirname, '..', '..', 'bin', 'vl-ingest.cjs');
-    const child = spawn(process.execPath, [bin, '--outputs-file', outputsFile, 'status', 'ready', '--json'], {
-      env: env as NodeJS.ProcessEnv,
-    });
-    let stdout = '';
-    child.stdout.on('data', (chunk) => {
-      stdout += String(chunk);
-    });
-    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
-    expect(code).toBe(0);
-    expect(JSON.parse(stdout)).toMatchObject({ record: { folderUri: uri('ready'), status: 'READY' } });
+    const run = await runBin(['--outputs-file', outputsFile, 'status', 'ready', '--json'], env);
+    expect(run.code).toBe(0);
+    expect(JSON.parse(run.stdout)).toMatchObject({ record: { folderUri: uri('ready'), status: 'READY' } });
+  });
+
+  it('the installed bin loads the local runtime for vl-ingest local (an import() outside the tests)', async () => {
+    const empty = mkdtempSync(path.join(tmpdir(), 'vl-ingest-empty-'));
+    try {
+      const run = await runBin(['local', empty], deployment().env);
+      expect(run.stderr).not.toContain('Cannot find module');
+      expect(run).toMatchObject({ code: 1, stderr: expect.stringContaining('holds no image or video') });
+    } finally {
+      rmSync(empty, { recursive: true, force: true });
+    }
   });
 });
