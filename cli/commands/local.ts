@@ -116,7 +116,9 @@ function mediaFiles(root: string): string[] {
 
 function parseSeconds(value: string): number {
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 1)
-    throw new InvalidArgumentError('give a whole number of seconds of at least 1');
+  // The stack's own bounds on quietSeconds.
+  if (!Number.isInteger(n) || n < 1 || n > 86_400) {
+    throw new InvalidArgumentError('give a whole number of seconds from 1 to 86400');
+  }
   return n;
 }

@@ -139,6 +139,7 @@ describe('usage', () => {
     });
     expect(await runCli(['list', '--limit', '0'], offline)).toMatchObject({ code: 2 });
     expect(await runCli(['watch', '--interval', 'soon'], offline)).toMatchObject({ code: 2 });
+    expect(await runCli(['local', '.', '--quiet-seconds', '100000'], offline)).toMatchObject({ code: 2 });
   });
 
   it('an outputs file with several stacks needs --stack-name (2); one without the outputs of a stack is a problem (1)', async () => {
