@@ -44,7 +44,7 @@ async function watch(ctx: RunContext, folder: string | undefined, options: Watch
   const folderUri = folder ? folderUriFrom(folder, deployment.bucket) : undefined;
   const terminal = ctx.io.stdout.isTTY === true && !options.json;
   for (;;) {
-    const frame = folderUri ? await folderFrame(ctx, folderUri, options) : await overviewFrame(ctx, options);
+    const frame = folderUri ? await folderFrame(ctx, folderUri) : await overviewFrame(ctx);
     if (options.json) ctx.io.stdout.write(`${JSON.stringify(frame.json)}\n`);
     else {
       const footer =
@@ -68,13 +68,13 @@ interface Frame {
   exit: ExitCode;
 }
 
-async function overviewFrame(ctx: RunContext, _options: WatchOptions): Promise<Frame> {
+async function overviewFrame(ctx: RunContext): Promise<Frame> {
   const overview = await readOverview(ctx);
   const lines = overviewLines(overview, styleOf(ctx), 'recent');
   return { lines, json: overview, done: false, exit: EXIT.ok };
 }
 
-async function folderFrame(ctx: RunContext, folderUri: string, _options: WatchOptions): Promise<Frame> {
+async function folderFrame(ctx: RunContext, folderUri: string): Promise<Frame> {
   const deployment = await ctx.deployment();
   const record = await readRecord(ctx.aws.dynamodb(), deployment.recordsTable, folderUri);
   if (!record) {
