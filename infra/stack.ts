@@ -17,27 +17,15 @@ import { MarkerTrigger } from './constructs/triggers/marker-trigger';
 import { QuietTrigger } from './constructs/triggers/quiet-trigger';
 import { VisualLayerReadRole } from './constructs/visual-layer-read-role';
 import { IngestWorkflow } from './constructs/workflow/ingest-workflow';
+import { OUTPUTS } from './outputs';
+
+export { OUTPUTS } from './outputs';
 
 /** Props of {@link VlIngestStack}. */
 export interface VlIngestStackProps extends StackProps {
   /** Validated configuration (see `parseConfig`). */
   readonly config: IngestConfig;
 }
-
-/** Names of the stack outputs; the CLI and the README refer to them. */
-export const OUTPUTS = {
-  bucket: 'BucketName',
-  stateMachine: 'StateMachineArn',
-  table: 'RecordsTableName',
-  secret: 'CredentialsSecret',
-  deadLetterQueue: 'DeadLetterQueueUrl',
-  deadLetterQueueArn: 'DeadLetterQueueArn',
-  readRole: 'VisualLayerReadRoleArn',
-  alarmTopic: 'AlarmTopicArn',
-  objectQueue: 'ObjectQueueArn',
-  dashboard: 'DashboardUrl',
-  manifestsBucket: 'ManifestsBucketName',
-} as const;
 
 /** The whole pipeline. Composition only: each concern is its own construct. */
 export class VlIngestStack extends Stack {
@@ -240,6 +228,27 @@ export class VlIngestStack extends Stack {
       value: trigger.deadLetterQueue.queueArn,
       description: 'The dead-letter queue by ARN, for replaying it (docs/operations.md)',
     });
+    // What the `vl-ingest` command needs beyond the resources: where Visual Layer is, the gate, the marker.
+    new CfnOutput(this, OUTPUTS.visualLayerBaseUrl, {
+      value: config.visualLayerBaseUrl,
+      description: 'Visual Layer the functions call (vl-ingest doctor checks the credentials against it)',
+    });
+    if (gate) {
+      new CfnOutput(this, OUTPUTS.gateTable, {
+        value: gate.table.tableName,
+        description: 'Datasets in flight and folders waiting for a slot',
+      });
+      new CfnOutput(this, OUTPUTS.gateSlots, {
+        value: String(config.maxConcurrentDatasets),
+        description: 'Slots of the gate: maxConcurrentDatasets',
+      });
+    }
+    if (config.trigger === 'marker') {
+      new CfnOutput(this, OUTPUTS.markerName, {
+        value: config.markerName,
+        description: 'Marker object name',
+      });
+    }
     if (readRole) {
       new CfnOutput(this, OUTPUTS.readRole, {
         value: readRole.role.roleArn,

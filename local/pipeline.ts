@@ -10,11 +10,13 @@ import { type SynthesizedApp, synthesizeApp, type Template } from './aws/cloud-a
 import { LocalDynamoDb } from './aws/dynamodb';
 import { matchesPattern } from './aws/event-pattern';
 import { type ExecutionEntry, ExecutionRegistry, refuseOversizedResult } from './aws/executions';
+import { LocalIam } from './aws/iam';
 import { LOCAL_ACCOUNT, LOCAL_REGION, localPhysicalId, resolveIntrinsics } from './aws/intrinsics';
 import { LocalLambda } from './aws/lambda';
 import { LocalQueue } from './aws/queue';
 import { LocalS3 } from './aws/s3';
 import { LocalSecretsManager } from './aws/secrets-manager';
+import { LocalSqs, LocalUnsupportedService } from './aws/sqs';
 import { ExecutionAlreadyExistsError, LocalStepFunctionsEndpoint } from './aws/step-functions';
 import { TaskTokens, type TokenTimeout, withLocalTokenTasks } from './aws/task-tokens';
 import { type LocalClock, SYSTEM_CLOCK, VirtualClock } from './aws/virtual-clock';
@@ -85,6 +87,15 @@ interface TrackedExecution {
   result?: LocalExecution;
 }
 
+/**
+ * A state machine the runtime stands in for with a function (one another part of the system owns, or a
+ * test's): its input in, its output out; throwing fails the execution with the error's name and message.
+ */
+export type StandInMachine = (
+  input: unknown,
+  execution: { executionArn: string; name: string },
+) => Promise<unknown>;
+
 interface FunctionEntry {
   logicalId: string;
   /** Construct id in the stack: PlanFolder, CreateDataset, CheckStatus. */
@@ -103,6 +114,25 @@ export class LocalPipeline {
   readonly dynamodb = new LocalDynamoDb();
   /** S3: the manifests the functions write, the folders they list, what Visual Layer reads. */
   readonly s3 = new LocalS3();
+  /** IAM's `GetRole`, knowing the template's roles (tools such as `vl-ingest doctor` ask it). */
+  readonly iam = new LocalIam();
+  /** SQS's `GetQueueAttributes` of the dead-letter queue: what the runtime dead-lettered. */
+  readonly sqs = new LocalSqs((queueUrl) => this.deadLetterDepth(queueUrl));
+  /** Every AWS service the runtime has no stand-in for answers 501 here (`AWS_ENDPOINT_URL`). */
+  private readonly unsupported = new LocalUnsupportedService();
+  /** The loopback endpoint of each stand-in, once started. */
+  readonly endpoints = {
+    visualLayer: '',
+    secretsManager: '',
+    dynamodb: '',
+    sfn: '',
+    s3: '',
+    sqs: '',
+    iam: '',
+    other: '',
+  };
+  /** Stand-ins for other state machines, by ARN: `StartExecution` of that ARN runs the function. */
+  private readonly standIns = new Map<string, StandInMachine>();
   readonly functions = new Map<string, FunctionEntry>();
   /** JSON log lines the functions wrote. */
   readonly functionLogs: string[] = [];
@@ -129,7 +159,10 @@ export class LocalPipeline {
   secretId = '';
   stateMachineArn = '';
   private readonly sfnEndpoint = new LocalStepFunctionsEndpoint({
-    startExecution: (request) => this.startNamed(request.name, request.input),
+    startExecution: (request) =>
+      this.standIns.has(request.stateMachineArn)
+        ? this.startStandIn(request.stateMachineArn, request.name, request.input)
+        : this.startNamed(request.name, request.input),
     describeExecution: (request) => this.runs.describe(request.executionArn),
     stopExecution: (request) => this.runs.stop(request.executionArn, request.error, request.cause),
     sendTaskSuccess: (request) => {
@@ -185,13 +218,26 @@ export class LocalPipeline {
 
   private async boot(): Promise<void> {
     const { template } = this.app;
-    const [vlUrl, secretsUrl, dynamoUrl, sfnUrl, s3Url] = await Promise.all([
+    const [vlUrl, secretsUrl, dynamoUrl, sfnUrl, s3Url, sqsUrl, iamUrl, otherUrl] = await Promise.all([
       this.simulator.start(),
       this.secrets.start(),
       this.dynamodb.start(),
       this.sfnEndpoint.start(),
       this.s3.start(),
+      this.sqs.start(),
+      this.iam.start(),
+      this.unsupported.start(),
     ]);
+    Object.assign(this.endpoints, {
+      visualLayer: vlUrl,
+      secretsManager: secretsUrl,
+      dynamodb: dynamoUrl,
+      sfn: sfnUrl,
+      s3: s3Url,
+      sqs: sqsUrl,
+      iam: iamUrl,
+      other: otherUrl,
+    });
     for (const [id, resource] of Object.entries(template.Resources)) {
       if (resource.Type !== 'AWS::DynamoDB::Table') continue;
       const name = localPhysicalId(template, id);
@@ -256,6 +302,11 @@ export class LocalPipeline {
       this.secrets.setSecret(this.secretId, this.options.secretValue ?? JSON.stringify(LOCAL_CREDENTIALS));
     for (const { lambda } of this.functions.values()) lambda.load();
     this.wireEvents();
+    for (const [id, resource] of Object.entries(template.Resources)) {
+      if (resource.Type !== 'AWS::IAM::Role') continue;
+      const trust = resolveIntrinsics(resource.Properties?.AssumeRolePolicyDocument ?? {}, template);
+      this.iam.roles.set(id, { arn: localPhysicalId(template, id), trustPolicy: JSON.stringify(trust) });
+    }
   }
 
   /** Reads the rule(s), queues and event source mappings of the template and connects them. */
@@ -418,6 +469,79 @@ export class LocalPipeline {
       () => undefined,
     );
     return { executionArn, startDate: this.clock.now() / 1000 };
+  }
+
+  /** Lets `StartExecution` of another state machine ARN run `run` as that machine's executions. */
+  addStandInMachine(stateMachineArn: string, run: StandInMachine): void {
+    this.standIns.set(stateMachineArn, run);
+  }
+
+  private startStandIn(
+    stateMachineArn: string,
+    name: string | undefined,
+    input: string | undefined,
+  ): { executionArn: string; startDate: number } {
+    const run = this.standIns.get(stateMachineArn);
+    if (!run) throw new Error(`no stand-in for ${stateMachineArn}`);
+    const executionName = name ?? randomUUID();
+    const executionArn = `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${executionName}`;
+    if (this.runs.has(executionArn)) {
+      throw new ExecutionAlreadyExistsError(`Execution Already Exists: '${executionArn}'`);
+    }
+    const entry: ExecutionEntry = {
+      executionArn,
+      stateMachineArn,
+      name: executionName,
+      input: input ?? '{}',
+      startDate: new Date(this.clock.now()),
+      status: 'RUNNING',
+    };
+    this.runs.add(entry);
+    const ended = run(JSON.parse(entry.input), { executionArn, name: executionName }).then(
+      (output) => Object.assign(entry, { status: 'SUCCEEDED', output, stopDate: new Date(this.clock.now()) }),
+      (error: unknown) =>
+        Object.assign(entry, {
+          status: 'FAILED',
+          error: error instanceof Error ? error.name : 'Error',
+          cause: error instanceof Error ? error.message : String(error),
+          stopDate: new Date(this.clock.now()),
+        }),
+    );
+    this.ended.set(
+      executionArn,
+      ended.then(() => undefined),
+    );
+    return { executionArn, startDate: entry.startDate.getTime() / 1000 };
+  }
+
+  /**
+   * The environment a tool run against this runtime needs (`vl-ingest --outputs-file …`): local
+   * credentials and region, the stand-ins' endpoints, and for every other service an endpoint that
+   * answers 501, so nothing reaches AWS.
+   */
+  toolEnvironment(): Record<string, string> {
+    return {
+      AWS_REGION: LOCAL_REGION,
+      AWS_ACCESS_KEY_ID: 'local',
+      AWS_SECRET_ACCESS_KEY: 'local',
+      AWS_ENDPOINT_URL: this.endpoints.other,
+      AWS_ENDPOINT_URL_DYNAMODB: this.endpoints.dynamodb,
+      AWS_ENDPOINT_URL_SFN: this.endpoints.sfn,
+      AWS_ENDPOINT_URL_SECRETS_MANAGER: this.endpoints.secretsManager,
+      AWS_ENDPOINT_URL_SQS: this.endpoints.sqs,
+      AWS_ENDPOINT_URL_IAM: this.endpoints.iam,
+      AWS_ENDPOINT_URL_S3: this.endpoints.s3,
+    };
+  }
+
+  /** Messages in the dead-letter queue of that URL: the events and messages this runtime dead-lettered. */
+  private deadLetterDepth(queueUrl: string): number | undefined {
+    const name = queueUrl.split('/').at(-1) ?? '';
+    if (this.app.template.Resources[name]?.Type !== 'AWS::SQS::Queue' || !name.includes('DeadLetters')) {
+      return undefined;
+    }
+    const queued = [...this.queues.values()].reduce((sum, q) => sum + q.deadLetters.length, 0);
+    return this.undeliverable.length + queued;
   }
 
   /** Resolves once every queue is drained and every execution has ended (one feeds the other, so it loops). */
@@ -687,6 +811,9 @@ export class LocalPipeline {
       this.dynamodb.stop(),
       this.sfnEndpoint.stop(),
       this.s3.stop(),
+      this.sqs.stop(),
+      this.iam.stop(),
+      this.unsupported.stop(),
     ]);
     if (this.ownsApp) this.app.dispose();
   }

@@ -2,9 +2,9 @@ import { Aws, Stack, Validations } from 'aws-cdk-lib';
 import { AccountPrincipal, PolicyStatement, Role } from 'aws-cdk-lib/aws-iam';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { VISUAL_LAYER_ACCOUNT } from '../visual-layer-account';
 
-/** The AWS account Visual Layer reads customer buckets from. */
-export const VISUAL_LAYER_ACCOUNT = '027730031917';
+export { VISUAL_LAYER_ACCOUNT } from '../visual-layer-account';
 
 /** Objects Visual Layer may read: a bucket, and a key prefix in it. */
 export interface ReadLocation {

@@ -11,6 +11,8 @@ export interface Template {
     string,
     { Type: string; Properties?: Record<string, unknown>; Metadata?: Record<string, unknown> }
   >;
+  /** The stack's outputs (`CfnOutput`): their values hold intrinsics until deployed. */
+  Outputs?: Record<string, { Value: unknown; Description?: string }>;
 }
 
 /** The synthesized app: the template and where each function's bundled code is. */

@@ -60,6 +60,11 @@ export class ExecutionRegistry {
     this.entries.set(entry.executionArn, entry);
   }
 
+  /** Whether an execution of that ARN was started. */
+  has(executionArn: string): boolean {
+    return this.entries.has(executionArn);
+  }
+
   /** Every execution, oldest first. */
   all(): ExecutionEntry[] {
     return [...this.entries.values()];

@@ -19,6 +19,8 @@ export function localPhysicalId(template: Template, logicalId: string): string {
       return logicalId.includes('Drops') ? LOCAL_BUCKET_NAME : `local-${logicalId.toLowerCase()}`;
     case 'AWS::SQS::Queue':
       return `arn:aws:sqs:${LOCAL_REGION}:${LOCAL_ACCOUNT}:${logicalId}`;
+    case 'AWS::IAM::Role':
+      return `arn:aws:iam::${LOCAL_ACCOUNT}:role/${logicalId}`;
     case 'AWS::StepFunctions::StateMachine':
       return `arn:aws:states:${LOCAL_REGION}:${LOCAL_ACCOUNT}:stateMachine:${logicalId}`;
     default:

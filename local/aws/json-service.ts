@@ -7,6 +7,13 @@ export interface JsonReply {
   body: unknown;
 }
 
+/** An HTTP answer: status, content type and body text. */
+export interface HttpReply {
+  status: number;
+  contentType: string;
+  text: string;
+}
+
 /** A server on a free port of 127.0.0.1 that answers each request with {@link serve}. */
 export abstract class LoopbackService {
   private server?: Server;
@@ -31,12 +38,26 @@ export abstract class LoopbackService {
   protected abstract serve(req: IncomingMessage, res: ServerResponse): Promise<void>;
 }
 
+/** A loopback stand-in that answers each request, given its whole body, with one {@link HttpReply}. */
+export abstract class HttpService extends LoopbackService {
+  /** Answers one request, given its whole body. */
+  protected abstract respond(req: IncomingMessage, body: string): HttpReply;
+
+  protected async serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const reply = this.respond(req, Buffer.concat(chunks).toString('utf8'));
+    res.writeHead(reply.status, { 'content-type': reply.contentType });
+    res.end(reply.text);
+  }
+}
+
 /**
  * A loopback stand-in for an AWS service that speaks one of the AWS JSON protocols (`X-Amz-Target`
  * names the operation, the body is JSON), so the real AWS SDK reaches it through its
  * `AWS_ENDPOINT_URL_<SERVICE>` variable. Subclasses answer the operations they emulate.
  */
-export abstract class LocalJsonService extends LoopbackService {
+export abstract class LocalJsonService extends HttpService {
   constructor(private readonly contentType: string) {
     super();
   }
@@ -44,18 +65,15 @@ export abstract class LocalJsonService extends LoopbackService {
   /** Answers one operation; `input` is the parsed JSON body. */
   protected abstract operate(operation: string, input: Record<string, unknown>): JsonReply;
 
-  protected async serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const chunks: Buffer[] = [];
-    for await (const chunk of req) chunks.push(chunk as Buffer);
+  protected respond(req: IncomingMessage, body: string): HttpReply {
     const operation = String(req.headers['x-amz-target'] ?? '').split('.')[1] ?? '';
     let reply: JsonReply;
     try {
-      reply = this.operate(operation, JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}'));
+      reply = this.operate(operation, JSON.parse(body || '{}'));
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       reply = { status: 400, body: { __type: 'InvalidRequestException', message } };
     }
-    res.writeHead(reply.status, { 'content-type': this.contentType });
-    res.end(JSON.stringify(reply.body));
+    return { status: reply.status, contentType: this.contentType, text: JSON.stringify(reply.body) };
   }
 }

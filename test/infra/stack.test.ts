@@ -444,6 +444,9 @@ describe('default stack', () => {
         'VisualLayerReadRoleArn',
         'RecordsTableName',
         'StateMachineArn',
+        'VisualLayerBaseUrl',
+        'GateTableName',
+        'MaxConcurrentDatasets',
       ].sort(),
     );
   });
@@ -595,6 +598,12 @@ describe('stack with trigger=marker', () => {
     };
     const { longestStretchSeconds } = workflowBudget(definition, []);
     expect(definition.TimeoutSeconds).toBe(1440 * 60 + 2 * longestStretchSeconds);
+  });
+
+  it('outputs the marker name, which the CLI needs to retry a folder, and no object queue', () => {
+    const outputs = templateOf(app()).findOutputs('*');
+    expect(outputs.MarkerName?.Value).toBe('_DONE');
+    expect(outputs.ObjectQueueArn).toBeUndefined();
   });
 
   it('matches only the marker object, whatever its size', () => {

@@ -1,4 +1,9 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { writeOutputsFile } from '../../local/outputs';
+import { runCli } from '../support/cli';
 import { objectCreated } from '../support/events';
 import { usePipelines } from '../support/pipeline';
 import { useSynthesizedApp } from '../support/synth';
@@ -84,6 +89,35 @@ describe('marker trigger: rule → state machine, on the marker only', () => {
     await p.settled();
     expect(await p.record(folder)).toMatchObject({ status: 'READY', attempts: 2 });
     expect(p.simulator.createCalls()).toHaveLength(2);
+  });
+
+  it('vl-ingest retry opens the next attempt with a newer marker event; a replay of the old one still opens none', async () => {
+    const p = await start({ simulator: { lifecycle: { outcome: 'ERROR', fatalErrorMsg: 'no access' } } });
+    const folder = 's3://acme-vision-drops/incoming/retried/';
+    const marker = objectCreated(BUCKET, 'incoming/retried/_READY', { size: 0 });
+    p.deliver(marker);
+    await p.settled();
+    expect(await p.record(folder)).toMatchObject({ status: 'ERROR', attempts: 1 });
+    p.simulator.lifecycle = {};
+    const scratch = mkdtempSync(path.join(tmpdir(), 'vl-ingest-marker-'));
+    try {
+      const outputsFile = writeOutputsFile(p, path.join(scratch, 'outputs.json'));
+      const env = { ...process.env, ...p.toolEnvironment() };
+      const retried = await runCli(['--outputs-file', outputsFile, 'retry', folder], env);
+      expect(retried.code).toBe(0);
+      expect(retried.stdout).toContain(`started attempt 2 of ${folder} (the last one ended ERROR)`);
+      await p.settled();
+      expect(await p.record(folder)).toMatchObject({ status: 'READY', attempts: 2, lastStatus: 'ERROR' });
+      expect(p.simulator.createCalls()).toHaveLength(2);
+      p.deliver(structuredClone(marker));
+      await p.settled();
+      expect(await p.record(folder)).toMatchObject({ status: 'READY', attempts: 2 });
+      const refused = await runCli(['--outputs-file', outputsFile, 'retry', folder], env);
+      expect(refused).toMatchObject({ code: 1, stderr: expect.stringContaining('is READY') });
+      expect(p.simulator.createCalls()).toHaveLength(2);
+    } finally {
+      rmSync(scratch, { recursive: true, force: true });
+    }
   });
 
   it('ignores a marker below the folder level and other names', async () => {

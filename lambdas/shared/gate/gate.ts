@@ -93,18 +93,32 @@ export class DatasetGate {
   }
 
   /**
+   * The slots and waiting places of executions that no longer run (an end that was missed): what
+   * {@link sweep} gives back. Writes nothing.
+   */
+  async stale(): Promise<{ holders: string[]; waiters: Waiter[] }> {
+    const holders: string[] = [];
+    for (const executionArn of await this.store.holders()) {
+      if (!(await this.executions.isRunning(executionArn))) holders.push(executionArn);
+    }
+    const waiters: Waiter[] = [];
+    for (const waiter of await this.store.waiters()) {
+      if (!(await this.executions.isRunning(waiter.executionArn))) waiters.push(waiter);
+    }
+    return { holders, waiters };
+  }
+
+  /**
    * Gives back the slots of executions that no longer run and takes their waiters off the list, in
    * case an end was missed; then hands the freed slots on. Returns the executions released.
    */
   async sweep(): Promise<string[]> {
+    const stale = await this.stale();
     const released: string[] = [];
-    for (const executionArn of await this.store.holders()) {
-      if (await this.executions.isRunning(executionArn)) continue;
+    for (const executionArn of stale.holders) {
       if (await this.store.release(executionArn)) released.push(executionArn);
     }
-    for (const waiter of await this.store.waiters()) {
-      if (!(await this.executions.isRunning(waiter.executionArn))) await this.store.removeWaiter(waiter);
-    }
+    for (const waiter of stale.waiters) await this.store.removeWaiter(waiter);
     await this.pump();
     return released;
   }

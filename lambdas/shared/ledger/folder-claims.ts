@@ -1,35 +1,22 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import {
-  DescribeExecutionCommand,
-  ExecutionAlreadyExists,
-  ExecutionDoesNotExist,
-  type SFNClient,
-  StartExecutionCommand,
-} from '@aws-sdk/client-sfn';
+import type { SFNClient } from '@aws-sdk/client-sfn';
 import { AppendClaims } from '../append/append-claims';
 import { currentTime } from '../clock';
 import { type ClaimableRecord, decideClaim } from '../record/claim-decision';
-import {
-  executionArnOf,
-  executionName,
-  isRetryable,
-  legacyClaimToken,
-  newClaimToken,
-} from '../record/folder-record';
+import { isRetryable, legacyClaimToken } from '../record/folder-record';
 import { type Claim, FolderRecords } from '../record/record-store';
 import type { FolderBatch } from './folder-batch';
+import {
+  executionInput,
+  type FolderExecutionInput,
+  isExecutionRunning,
+  newClaim,
+  startClaimedExecution,
+} from './folder-execution';
 import { readFolderObjects, recordedSince, writeLedgerObjects } from './ledger-store';
 import { countInDataset } from './pending';
 
-/** What a folder's execution starts with. Identical for every batch of the same claim. */
-export interface FolderExecutionInput {
-  folderUri: string;
-  bucket: string;
-  folderKey: string;
-  datasetName: string;
-  attempt: number;
-  claimedAt: string;
-}
+export type { FolderExecutionInput } from './folder-execution';
 
 /** What happened to a folder's batch. */
 export type FolderOutcome =
@@ -82,7 +69,7 @@ export class FolderClaims {
       if (decision.action === 'known') return decision;
       if (decision.action === 'start') {
         const token = decision.claimToken ?? legacyClaimToken(decision.attempt);
-        const input = inputFrom(batch, decision.attempt, decision.claimedAt);
+        const input = executionInput(batch, decision.attempt, decision.claimedAt);
         const started = await this.start(input, token);
         if (started) return started;
         // Its execution has ended with the record still PENDING: claim it again.
@@ -111,16 +98,14 @@ export class FolderClaims {
           ? await this.records.claimNew(batch.folderUri, batch.datasetName, claim, seenIn(batch))
           : await this.records.reopen(batch.folderUri, batch.datasetName, decision, claim);
       if (!claimed) continue;
-      const started = await this.start(inputFrom(batch, decision.attempt, claim.now), claim.claimToken);
+      const started = await this.start(executionInput(batch, decision.attempt, claim.now), claim.claimToken);
       if (started) return started;
     }
     throw new Error(`could not claim ${batch.folderUri}: its record kept changing`);
   }
 
   private newClaim(folderUri: string): Claim {
-    const claimToken = newClaimToken();
-    const executionArn = executionArnOf(this.options.stateMachineArn, executionName(folderUri, claimToken));
-    return { claimToken, executionArn, now: this.clock().toISOString() };
+    return newClaim(this.options.stateMachineArn, folderUri, this.clock());
   }
 
   /** Claims a folder again whose execution has ended, under a new token (a lost race reads again). */
@@ -158,37 +143,19 @@ export class FolderClaims {
     await this.records.recount(folderUri, { ...counts, lastObjectAt: counts.lastObjectAt ?? until });
   }
 
-  /**
-   * Starts the claim's execution, or confirms it runs. Undefined when the name is taken by an
-   * execution that has ended: "already exists" does not mean "running".
-   */
+  /** Starts the claim's execution, or confirms it runs; undefined when its name is taken by one that ended. */
   private async start(input: FolderExecutionInput, claimToken: string): Promise<FolderOutcome | undefined> {
-    const name = executionName(input.folderUri, claimToken);
-    const started = { action: 'started', attempt: input.attempt } as const;
-    try {
-      const out = await this.options.sfn.send(
-        new StartExecutionCommand({
-          stateMachineArn: this.options.stateMachineArn,
-          name,
-          input: JSON.stringify(input),
-        }),
-      );
-      return { ...started, executionArn: out.executionArn };
-    } catch (error) {
-      if (!(error instanceof ExecutionAlreadyExists)) throw error;
-      const executionArn = executionArnOf(this.options.stateMachineArn, name);
-      return (await this.isRunning(executionArn)) ? { ...started, executionArn } : undefined;
-    }
+    const started = await startClaimedExecution(
+      this.options.sfn,
+      this.options.stateMachineArn,
+      input,
+      claimToken,
+    );
+    return started && { action: 'started', attempt: input.attempt, executionArn: started.executionArn };
   }
 
-  private async isRunning(executionArn: string): Promise<boolean> {
-    try {
-      const out = await this.options.sfn.send(new DescribeExecutionCommand({ executionArn }));
-      return out.status === 'RUNNING' || out.status === 'PENDING_REDRIVE';
-    } catch (error) {
-      if (error instanceof ExecutionDoesNotExist) return false;
-      throw error;
-    }
+  private isRunning(executionArn: string): Promise<boolean> {
+    return isExecutionRunning(this.options.sfn, executionArn);
   }
 }
 
@@ -199,16 +166,5 @@ function seenIn(batch: FolderBatch): { objectCount: number; firstObjectAt: strin
     objectCount: batch.objects.length,
     firstObjectAt: times[0] ?? '',
     lastObjectAt: times.at(-1) ?? '',
-  };
-}
-
-function inputFrom(batch: FolderBatch, attempt: number, claimedAt: string): FolderExecutionInput {
-  return {
-    folderUri: batch.folderUri,
-    bucket: batch.bucket,
-    folderKey: batch.folderKey,
-    datasetName: batch.datasetName,
-    attempt,
-    claimedAt,
   };
 }

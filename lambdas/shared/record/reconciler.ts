@@ -1,14 +1,11 @@
 import {
   ConditionalCheckFailedException,
   type DynamoDBClient,
-  QueryCommand,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import { DescribeExecutionCommand, ExecutionDoesNotExist, type SFNClient } from '@aws-sdk/client-sfn';
-import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { currentTime } from '../clock';
 import type { FolderRules } from '../s3/s3-key';
-import { RECORD_KEYS } from './folder-record';
 import {
   type AttemptKey,
   attemptOfExecution,
@@ -20,6 +17,7 @@ import {
   type SweptRecord,
   UNFINISHED_STATUSES,
 } from './reconcile';
+import { recordsInStatus } from './record-query';
 
 /** The detail of a Step Functions "Execution Status Change" event, as far as it is read. */
 export interface ExecutionStatusChange {
@@ -36,78 +34,99 @@ export type ReconcileOutcome =
   | { folderUri: string; action: 'finished'; code: string }
   | { folderUri?: string; action: 'left'; reason: string };
 
-/** Where and how {@link RecordReconciler} works. */
-export interface RecordReconcilerOptions {
+/** Where and how {@link RecordSweeper} works. */
+export interface RecordSweeperOptions {
   dynamodb: DynamoDBClient;
   sfn: SFNClient;
   recordsTable: string;
   stateMachineArn: string;
-  folderRules: FolderRules;
   clock?: () => Date;
 }
+
+/** Where and how {@link RecordReconciler} works. */
+export interface RecordReconcilerOptions extends RecordSweeperOptions {
+  folderRules: FolderRules;
+}
+
+/** What the sweep finds about one unfinished record, before it writes anything. */
+export type SweepFinding = {
+  folderUri: string;
+  status?: string;
+  /** The execution the record waits for, when it names one. */
+  executionArn?: string;
+  /** How that execution stands (`DescribeExecution`), or `MISSING` when it does not exist. */
+  executionStatus?: string;
+} & (
+  | { action: 'finish'; key: AttemptKey; error: { code: string; message: string } }
+  | { action: 'left'; reason: string }
+);
 
 /** Records looked at (executions described) at once by the sweep. */
 const SWEEP_CONCURRENCY = 5;
 
 /**
- * The reconciler's reads and writes: finishes the record of an execution that ended without
- * writing it (from its status change event), and sweeps the unfinished records for attempts whose
- * execution is no longer running (in case an event was missed). Every write is conditional on the
- * record still being unfinished and on the same attempt.
+ * The sweep over unfinished records: finds those whose attempt's execution is no longer running and
+ * writes their final record. {@link survey} only reads — what `vl-ingest repair` shows — and
+ * {@link sweep} carries the same findings out, each write conditional on the record still being
+ * unfinished and on the same attempt.
  */
-export class RecordReconciler {
-  private readonly clock: () => Date;
+export class RecordSweeper {
+  protected readonly clock: () => Date;
 
-  constructor(private readonly options: RecordReconcilerOptions) {
+  constructor(protected readonly options: RecordSweeperOptions) {
     this.clock = options.clock ?? currentTime;
   }
 
-  /** An execution ended (FAILED, TIMED_OUT, ABORTED): finish its attempt's record if still unfinished. */
-  async executionEnded(change: ExecutionStatusChange): Promise<ReconcileOutcome> {
-    const input = change.input ?? (await this.describe(change.executionArn))?.input;
-    const key = attemptOfExecution(
-      { executionArn: change.executionArn, input: parseJson(input) },
-      this.options.folderRules,
-    );
-    if (!key) return { action: 'left', reason: 'its input names no folder' };
-    const execution: ExecutionView = {
-      executionArn: change.executionArn,
-      status: change.status,
-      error: change.error ?? undefined,
-      cause: change.cause ?? undefined,
-    };
-    if (execution.status === 'RUNNING' || execution.status === 'SUCCEEDED') {
-      return { folderUri: key.folderUri, action: 'left', reason: `execution ${execution.status}` };
+  /** What the sweep would do with every unfinished record; writes nothing. */
+  async survey(): Promise<SweepFinding[]> {
+    const findings: SweepFinding[] = [];
+    for (const status of UNFINISHED_STATUSES) {
+      const pages = recordsInStatus(this.options.dynamodb, this.options.recordsTable, status);
+      for await (const page of pages) {
+        for (let i = 0; i < page.length; i += SWEEP_CONCURRENCY) {
+          const slice = page.slice(i, i + SWEEP_CONCURRENCY) as SweptRecord[];
+          findings.push(...(await Promise.all(slice.map((record) => this.assess(record)))));
+        }
+      }
     }
-    return this.finish(key, failureOf(execution));
+    return findings;
   }
 
   /** Looks at every unfinished record and finishes those whose attempt's execution is no longer running. */
   async sweep(): Promise<ReconcileOutcome[]> {
     const outcomes: ReconcileOutcome[] = [];
-    for (const status of UNFINISHED_STATUSES) {
-      for await (const page of this.recordsIn(status)) {
-        for (let i = 0; i < page.length; i += SWEEP_CONCURRENCY) {
-          const slice = page.slice(i, i + SWEEP_CONCURRENCY);
-          outcomes.push(...(await Promise.all(slice.map((record) => this.sweepOne(record)))));
-        }
-      }
+    for (const finding of await this.survey()) {
+      const { folderUri } = finding;
+      outcomes.push(
+        finding.action === 'finish'
+          ? await this.finish(finding.key, finding.error)
+          : { folderUri, action: 'left', reason: finding.reason },
+      );
     }
     return outcomes;
   }
 
-  private async sweepOne(record: SweptRecord): Promise<ReconcileOutcome> {
-    const { folderUri } = record;
+  private async assess(record: SweptRecord): Promise<SweepFinding> {
+    const { folderUri, status } = record;
     const key = attemptOfRecord(record, this.options.stateMachineArn);
-    if (!key) return { folderUri, action: 'left', reason: 'the record names no execution' };
+    if (!key) return { folderUri, status, action: 'left', reason: 'the record names no execution' };
     const execution = await this.describe(key.executionArn);
+    const seen = {
+      folderUri,
+      status,
+      executionArn: key.executionArn,
+      executionStatus: execution?.status ?? 'MISSING',
+    };
     const decision = decideSweep(record, execution, key.executionArn, this.clock());
-    if (decision.action === 'leave') return { folderUri, action: 'left', reason: decision.reason };
-    return this.finish(key, decision.error);
+    if (decision.action === 'leave') return { ...seen, action: 'left', reason: decision.reason };
+    return { ...seen, action: 'finish', key, error: decision.error };
   }
 
   /** Writes the final record; a record that moved on meanwhile is left as it is. */
-  private async finish(key: AttemptKey, error: { code: string; message: string }): Promise<ReconcileOutcome> {
+  protected async finish(
+    key: AttemptKey,
+    error: { code: string; message: string },
+  ): Promise<ReconcileOutcome> {
     try {
       await this.options.dynamodb.send(
         new UpdateItemCommand({
@@ -125,7 +144,7 @@ export class RecordReconciler {
   }
 
   /** The execution as `DescribeExecution` tells it, or undefined when it does not exist. */
-  private async describe(executionArn: string): Promise<(ExecutionView & { input?: string }) | undefined> {
+  protected async describe(executionArn: string): Promise<(ExecutionView & { input?: string }) | undefined> {
     try {
       const out = await this.options.sfn.send(new DescribeExecutionCommand({ executionArn }));
       return {
@@ -140,24 +159,37 @@ export class RecordReconciler {
       throw e;
     }
   }
+}
 
-  /** Pages of the records in one status, from the `byStatus` index. */
-  private async *recordsIn(status: string): AsyncGenerator<SweptRecord[]> {
-    let startKey: QueryCommand['input']['ExclusiveStartKey'];
-    do {
-      const out = await this.options.dynamodb.send(
-        new QueryCommand({
-          TableName: this.options.recordsTable,
-          IndexName: RECORD_KEYS.byStatusIndex,
-          KeyConditionExpression: '#status = :status',
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ':status': { S: status } },
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      yield (out.Items ?? []).map((item) => unmarshall(item) as SweptRecord);
-      startKey = out.LastEvaluatedKey;
-    } while (startKey);
+/**
+ * The reconciler's reads and writes: finishes the record of an execution that ended without
+ * writing it (from its status change event), and sweeps the unfinished records for attempts whose
+ * execution is no longer running (in case an event was missed). Every write is conditional on the
+ * record still being unfinished and on the same attempt.
+ */
+export class RecordReconciler extends RecordSweeper {
+  constructor(private readonly reconciling: RecordReconcilerOptions) {
+    super(reconciling);
+  }
+
+  /** An execution ended (FAILED, TIMED_OUT, ABORTED): finish its attempt's record if still unfinished. */
+  async executionEnded(change: ExecutionStatusChange): Promise<ReconcileOutcome> {
+    const input = change.input ?? (await this.describe(change.executionArn))?.input;
+    const key = attemptOfExecution(
+      { executionArn: change.executionArn, input: parseJson(input) },
+      this.reconciling.folderRules,
+    );
+    if (!key) return { action: 'left', reason: 'its input names no folder' };
+    const execution: ExecutionView = {
+      executionArn: change.executionArn,
+      status: change.status,
+      error: change.error ?? undefined,
+      cause: change.cause ?? undefined,
+    };
+    if (execution.status === 'RUNNING' || execution.status === 'SUCCEEDED') {
+      return { folderUri: key.folderUri, action: 'left', reason: `execution ${execution.status}` };
+    }
+    return this.finish(key, failureOf(execution));
   }
 }
 

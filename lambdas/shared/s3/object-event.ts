@@ -1,5 +1,5 @@
 import { InvalidInputError } from '../errors';
-import { decodeS3EventKey, type S3ObjectRef } from './s3-key';
+import { decodeS3EventKey, encodeS3EventKey, type S3ObjectRef } from './s3-key';
 
 /** The part of an S3 "Object Created" EventBridge event the pipeline reads. */
 export interface ObjectCreatedEvent {
@@ -48,5 +48,51 @@ export function readObjectCreatedEvent(event: ObjectCreatedEvent | null | undefi
     objectAt: time,
     ...(typeof sequencer === 'string' && sequencer !== '' ? { sequencer } : {}),
     ...(typeof etag === 'string' && etag !== '' ? { etag } : {}),
+  };
+}
+
+/** What {@link objectCreatedEvent} builds an event of. */
+export interface ObjectCreatedFields {
+  bucket: string;
+  /** The decoded key; the event carries it encoded, as S3 sends it. */
+  key: string;
+  size: number;
+  sequencer: string;
+  etag?: string;
+  time: Date;
+  id: string;
+  account: string;
+  region: string;
+  /** Who wrote the object. */
+  requester: string;
+}
+
+/**
+ * An S3 "Object Created" event as EventBridge delivers it (what {@link readObjectCreatedEvent} reads):
+ * for tools that feed the pipeline the way S3 does — the local runtime's uploads, a marker retry.
+ */
+export function objectCreatedEvent(fields: ObjectCreatedFields) {
+  return {
+    version: '0',
+    id: fields.id,
+    'detail-type': 'Object Created',
+    source: 'aws.s3',
+    account: fields.account,
+    time: fields.time.toISOString().replace(/\.\d+Z$/, 'Z'),
+    region: fields.region,
+    resources: [`arn:aws:s3:::${fields.bucket}`],
+    detail: {
+      version: '0',
+      bucket: { name: fields.bucket },
+      object: {
+        key: encodeS3EventKey(fields.key),
+        size: fields.size,
+        ...(fields.etag ? { etag: fields.etag } : {}),
+        sequencer: fields.sequencer,
+      },
+      'request-id': fields.id,
+      requester: fields.requester,
+      reason: 'PutObject',
+    },
   };
 }
