@@ -51,8 +51,10 @@ export type AnnouncementOptions = Omit<OnEventOptions, 'target'>;
 
 /**
  * How callers hear of the pipeline's outcomes: rules on the default bus for the events its own
- * executions announce (docs/how-it-works.md, "Announce"). The part of `VisualLayerIngestion` that
- * subscribes; it is a construct of its own only to keep each file short.
+ * executions announce (docs/how-it-works.md, "Announce"). The rules and their targets are the
+ * caller's, and so are the targets' retry and dead-letter settings (cdk-nag's Serverless-EventBusDLQ
+ * asks for one). The part of `VisualLayerIngestion` that subscribes, a class of its own only to keep
+ * each file short.
  */
 export abstract class AnnouncingPipeline extends Construct {
   /** `source` of every event the pipeline announces (all deployments share it). */
