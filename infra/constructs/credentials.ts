@@ -1,7 +1,7 @@
 import { Validations } from 'aws-cdk-lib';
 import { type ISecret, Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import { PLACEHOLDER_API_KEY } from '../../lambdas/shared/visual-layer/credentials';
+import { PLACEHOLDER_API_KEY } from '../../lambdas/shared/visual-layer/placeholder';
 
 /** Props of {@link VisualLayerCredentials}. */
 export interface VisualLayerCredentialsProps {
