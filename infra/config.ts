@@ -1,6 +1,14 @@
 import { MAX_POLLS, pollsToDeadline } from '../lambdas/shared/polling/limits';
 import { lookAlikeKeyProblems } from './context-keys';
-import { BUCKET_NAME, ContextParser, EMAIL, EXTERNAL_ID, KMS_KEY_ARN, MARKER_NAME } from './context-parser';
+import {
+  BUCKET_NAME,
+  ContextParser,
+  EMAIL,
+  EXTERNAL_ID,
+  KMS_KEY_ARN,
+  MARKER_NAME,
+  STACK_NAME,
+} from './context-parser';
 
 /** How the dataset creation is triggered; see docs/how-it-works.md, "Triggers". */
 export type Trigger = 'quiet' | 'marker';
@@ -115,13 +123,16 @@ export const SETTLE_CAP_SECONDS = 6 * 3600;
 /** Raised when configuration is invalid; the message lists every problem, one per line. */
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
-  constructor(readonly problems: string[]) {
-    super(`Invalid vl-ingest configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  constructor(
+    readonly problems: string[],
+    heading = 'Invalid vl-ingest configuration',
+  ) {
+    super(`${heading}:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
   }
 }
 
 /** Settings of the Visual Layer read role that would have no effect as given. */
-function readRoleProblems(config: IngestConfig): string[] {
+function readRoleProblems(config: IngestConfig, existing: { given: boolean; label: string }): string[] {
   const problems: string[] = [];
   const { visualLayerAccess, visualLayerExternalId, bucketKmsKeyArn, bucketName } = config;
   if (visualLayerAccess === 'none') {
@@ -132,10 +143,10 @@ function readRoleProblems(config: IngestConfig): string[] {
             'drop it, or use visualLayerAccess=role',
         );
     }
-  } else if (bucketKmsKeyArn !== undefined && bucketName === undefined) {
+  } else if (bucketKmsKeyArn !== undefined && bucketName === undefined && !existing.given) {
     problems.push(
-      `bucketKmsKeyArn=${JSON.stringify(bucketKmsKeyArn)} is for an existing bucket (bucketName): ` +
-        'a bucket the stack creates is encrypted with S3 managed keys and needs none',
+      `bucketKmsKeyArn=${JSON.stringify(bucketKmsKeyArn)} is for an existing bucket (${existing.label}): ` +
+        'a bucket vl-ingest creates is encrypted with S3 managed keys and needs none',
     );
   }
   return problems;
@@ -154,6 +165,24 @@ export type ContextReader = (key: string) => unknown;
  */
 export function parseConfig(read: ContextReader, contextKeys: Iterable<string> = []): IngestConfig {
   const problems = lookAlikeKeyProblems(contextKeys, CONFIG_KEYS, read);
+  const config = readConfig(read, problems);
+  if (problems.length > 0) throw new ConfigError(problems);
+  return config;
+}
+
+/**
+ * The rules of {@link parseConfig} without the throw: reads every setting, adds each problem to
+ * `problems` (a bad value takes its default), and returns the settings. The construct reads its props
+ * with it, so context keys and props follow one set of rules.
+ *
+ * @param existingBucket whether an existing bucket was given besides `bucketName` (the construct's
+ *   `bucket`), and how problems name the ways to give one (`bucket or bucketName`).
+ */
+export function readConfig(
+  read: ContextReader,
+  problems: string[],
+  existingBucket = { given: false, label: 'bucketName' },
+) {
   const p = new ContextParser(read, DEFAULT_CONFIG, problems);
   const config: IngestConfig = {
     bucketName: p.optionalString(
@@ -186,14 +215,14 @@ export function parseConfig(read: ContextReader, contextKeys: Iterable<string> =
     ),
     stackName: p.string(
       'stackName',
-      /^[A-Za-z][A-Za-z0-9-]{0,127}$/,
+      STACK_NAME,
       'a CloudFormation stack name: a letter, then letters, digits and "-" (at most 128 characters)',
     ),
     maxConcurrentDatasets: p.integer('maxConcurrentDatasets', 0, MAX_CONCURRENT_DATASETS),
     lateObjects: p.oneOf('lateObjects', ['append', 'ignore'] as const),
     reindex: p.oneOf('reindex', ['auto', 'manual'] as const),
   };
-  problems.push(...readRoleProblems(config));
+  problems.push(...readRoleProblems(config, existingBucket));
   if (
     config.maxPollIntervalSeconds < config.pollIntervalSeconds &&
     !problems.some((x) => x.includes('PollInterval'))
@@ -214,6 +243,5 @@ export function parseConfig(read: ContextReader, contextKeys: Iterable<string> =
         `${Math.ceil((config.maxWaitMinutes * 60) / (MAX_POLLS - 20))} or lower maxWaitMinutes`,
     );
   }
-  if (problems.length > 0) throw new ConfigError(problems);
   return config;
 }

@@ -3,6 +3,8 @@ import { withoutTrailingSlash } from '../lambdas/shared/visual-layer/client';
 
 export const BUCKET_NAME = /^(?!xn--)(?!.*\.\.)[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 export const MARKER_NAME = /^[^/]{1,255}$/;
+/** A CloudFormation stack name, and the name of a deployment (the construct's `name`). */
+export const STACK_NAME = /^[A-Za-z][A-Za-z0-9-]{0,127}$/;
 export const SECRET_NAME = /^[A-Za-z0-9/_+=.@-]{1,512}$/;
 /** A complete secret ARN: Secrets Manager appends `-` and 6 characters to the name. */
 export const SECRET_ARN =

@@ -1,22 +1,8 @@
-import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
-import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
-import { type IngestConfig, VISUAL_LAYER_REQUEST_TIMEOUT_MS } from './config';
-import { Appending } from './constructs/appending';
-import { VisualLayerCredentials } from './constructs/credentials';
-import { InFlightGate } from './constructs/in-flight-gate';
-import { IngestBucket } from './constructs/ingest-bucket';
-import { IngestMonitoring } from './constructs/monitoring/ingest-monitoring';
-import { ObjectLedger } from './constructs/object-ledger';
-import { PipelineFunction } from './constructs/pipeline-function';
-import { PipelineKey } from './constructs/pipeline-key';
-import { Reconciler } from './constructs/reconciler';
-import { RecordsTable } from './constructs/records-table';
-import { MarkerTrigger } from './constructs/triggers/marker-trigger';
-import { QuietTrigger } from './constructs/triggers/quiet-trigger';
-import { VisualLayerReadRole } from './constructs/visual-layer-read-role';
-import { IngestWorkflow } from './constructs/workflow/ingest-workflow';
+import type { IngestConfig } from './config';
+import { VisualLayerIngestion } from './constructs/ingestion/visual-layer-ingestion';
 import { OUTPUTS } from './outputs';
 
 export { OUTPUTS } from './outputs';
@@ -27,8 +13,13 @@ export interface VlIngestStackProps extends StackProps {
   readonly config: IngestConfig;
 }
 
-/** The whole pipeline. Composition only: each concern is its own construct. */
+/**
+ * The app's one stack: a {@link VisualLayerIngestion} configured by the context keys, and the outputs
+ * the CLI and the README refer to.
+ */
 export class VlIngestStack extends Stack {
+  /** The pipeline. */
+  readonly ingestion: VisualLayerIngestion;
   /**
    * The bucket of the append batches' manifests (`lateObjects=append`): Visual Layer reads it, so its
    * read role must cover it as well as the drop bucket.
@@ -37,221 +28,82 @@ export class VlIngestStack extends Stack {
 
   constructor(scope: Construct, id: string, props: VlIngestStackProps) {
     super(scope, id, props);
-    const { config } = props;
+    // The stack's name is the deployment's name by default; the other keys are the construct's props.
+    const { stackName: _, ...settings } = props.config;
+    // CDK leaves a construct called 'Default' out of logical ids: every resource keeps the id it had
+    // when this stack composed the pipeline itself, so an update replaces nothing.
+    const ingestion = new VisualLayerIngestion(this, 'Default', settings);
+    this.ingestion = ingestion;
+    this.manifestsBucket = ingestion.manifestsBucket;
 
-    const key = new PipelineKey(this, 'Encryption').key;
-    const drops = new IngestBucket(this, 'Bucket', { existingBucketName: config.bucketName });
-    const records = new RecordsTable(this, 'Records');
-    // Both triggers keep the ledger: which object of a folder is in its dataset.
-    const ledger = new ObjectLedger(this, 'Ledger');
-    const readRole =
-      config.visualLayerAccess === 'role'
-        ? new VisualLayerReadRole(this, 'VisualLayerRead', {
-            locations: [{ bucket: drops.bucket, prefix: config.prefix }],
-            bucketKmsKeyArn: config.bucketKmsKeyArn,
-            externalId: config.visualLayerExternalId,
-          })
-        : undefined;
-    const credentials = new VisualLayerCredentials(this, 'Credentials', {
-      existingSecretName: config.secretName,
-    });
-
-    const folderRules = {
-      prefix: config.prefix,
-      folderDepth: config.folderDepth,
-      trigger: config.trigger,
-      markerName: config.markerName,
-      datasetNamePrefix: config.datasetNamePrefix,
-      bucketName: drops.bucket.bucketName,
-    };
-    const visualLayer = {
-      baseUrl: config.visualLayerBaseUrl,
-      secretId: credentials.secretId,
-      requestTimeoutMs: VISUAL_LAYER_REQUEST_TIMEOUT_MS,
-    };
-    const polling = {
-      minSeconds: config.pollIntervalSeconds,
-      maxSeconds: config.maxPollIntervalSeconds,
-      maxWaitMinutes: config.maxWaitMinutes,
-    };
-    const planFunction = new PipelineFunction(this, 'PlanFolder', {
-      handler: 'plan-folder',
-      settings: { folderRules },
-      logKey: key,
-      description: 'vl-ingest: decodes an S3 object key and names its dataset folder',
-    });
-    const createFunction = new PipelineFunction(this, 'CreateDataset', {
-      handler: 'create-dataset',
-      settings: { visualLayer, records: { recordsTable: records.table.tableName }, polling },
-      logKey: key,
-      description: 'vl-ingest: creates the Visual Layer dataset of a folder',
-      timeout: Duration.seconds(90),
-    });
-    const statusFunction = new PipelineFunction(this, 'CheckStatus', {
-      handler: 'check-status',
-      settings: { visualLayer, polling },
-      logKey: key,
-      description: 'vl-ingest: reads a Visual Layer dataset status and decides the next poll',
-      timeout: Duration.seconds(60),
-    });
-    credentials.secret.grantRead(createFunction);
-    // A folder claimed again after its execution was lost resumes the dataset its record holds.
-    createFunction.addToRolePolicy(
-      new PolicyStatement({ actions: ['dynamodb:GetItem'], resources: [records.table.tableArn] }),
-    );
-    credentials.secret.grantRead(statusFunction);
-    const appending =
-      config.lateObjects === 'append'
-        ? new Appending(this, 'Appending', {
-            config,
-            records: records.table,
-            ledger,
-            drops: drops.bucket,
-            accessLogs: drops.accessLogs,
-            secret: credentials.secret,
-            visualLayer,
-            polling,
-            logKey: key,
-          })
-        : undefined;
-    this.manifestsBucket = appending?.manifests;
-    // Append batches hand Visual Layer a manifest: its read access must cover that bucket too.
-    if (appending) readRole?.addLocation({ bucket: appending.manifests, prefix: '' });
-
-    // The one place the trigger is chosen: it owns its resources and hands the workflow its entry.
-    const trigger =
-      config.trigger === 'quiet'
-        ? new QuietTrigger(this, 'Trigger', {
-            bucket: drops.bucket,
-            config,
-            ledger,
-            recordsTable: records.table,
-            folderRules,
-            logKey: key,
-          })
-        : new MarkerTrigger(this, 'Trigger', { bucket: drops.bucket, config });
-    // A bound on datasets in flight (maxConcurrentDatasets; 0: none).
-    const gate =
-      config.maxConcurrentDatasets > 0
-        ? new InFlightGate(this, 'Gate', {
-            maxConcurrentDatasets: config.maxConcurrentDatasets,
-            polling,
-            logKey: key,
-          })
-        : undefined;
-    const workflow = new IngestWorkflow(this, 'Workflow', {
-      table: records.table,
-      planFunction,
-      createFunction,
-      statusFunction,
-      entry: trigger,
-      pollIntervalSeconds: config.pollIntervalSeconds,
-      maxWaitMinutes: config.maxWaitMinutes,
-      logKey: key,
-      gate: gate && { gateFunction: gate.function, maxConcurrentDatasets: config.maxConcurrentDatasets },
-      append: appending && {
-        appendFunction: appending.appendFunction,
-        settleFunction: trigger instanceof QuietTrigger ? trigger.settleFunction : undefined,
-        listFunction: appending.listFunction,
-        endsAt: config.reindex === 'manual' ? 'PARTIAL_INDEX' : undefined,
-      },
-    });
-    trigger.connect(workflow.stateMachine);
-    gate?.connect(workflow.stateMachine);
-    appending?.connect(workflow.stateMachine);
-    // Ends that no Catch rule sees (a stop, the state machine's timeout, an oversized state) still end the record.
-    const reconciler = new Reconciler(this, 'Reconciler', {
-      table: records.table,
-      stateMachine: workflow.stateMachine,
-      folderRules,
-      logKey: key,
-      gate,
-    });
-
-    const monitoring = new IngestMonitoring(this, 'Monitoring', {
-      stateMachine: workflow.stateMachine,
-      deadLetterQueue: trigger.deadLetterQueue,
-      objectQueue: trigger instanceof QuietTrigger ? trigger.objectQueue : undefined,
-      functions: [
-        planFunction,
-        createFunction,
-        statusFunction,
-        ...trigger.functions,
-        reconciler.function,
-        ...(gate ? [gate.function] : []),
-        ...(appending?.functions ?? []),
-      ],
-      recordsTable: records.table,
-      key,
-      alarmEmail: config.alarmEmail,
-      features: { gate: gate !== undefined, appends: appending !== undefined },
-    });
-
-    if (trigger instanceof QuietTrigger) {
+    if (ingestion.objectQueue) {
       new CfnOutput(this, OUTPUTS.objectQueue, {
-        value: trigger.objectQueue.queueArn,
+        value: ingestion.objectQueue.queueArn,
         description: 'Queue of object events (quiet trigger): replay dead letters into it',
       });
     }
-    if (appending) {
+    if (ingestion.manifestsBucket) {
       new CfnOutput(this, OUTPUTS.manifestsBucket, {
-        value: appending.manifests.bucketName,
+        value: ingestion.manifestsBucket.bucketName,
         description: "Manifests of the append batches: Visual Layer's read role must cover this bucket too",
       });
     }
     new CfnOutput(this, OUTPUTS.alarmTopic, {
-      value: monitoring.topic.topicArn,
+      value: ingestion.alarmTopic.topicArn,
       description: 'Failure alarms notify this topic',
     });
     new CfnOutput(this, OUTPUTS.dashboard, {
-      value: monitoring.dashboardUrl,
+      value: ingestion.dashboardUrl,
       description: 'CloudWatch dashboard: folders by outcome, Visual Layer, executions, queues, functions',
     });
     new CfnOutput(this, OUTPUTS.bucket, {
-      value: drops.bucket.bucketName,
+      value: ingestion.bucket.bucketName,
       description: 'Bucket watched for drops',
     });
     new CfnOutput(this, OUTPUTS.stateMachine, {
-      value: workflow.stateMachine.stateMachineArn,
+      value: ingestion.stateMachine.stateMachineArn,
       description: 'State machine that ingests a folder',
     });
-    new CfnOutput(this, OUTPUTS.table, { value: records.table.tableName, description: 'Ingestion records' });
+    new CfnOutput(this, OUTPUTS.table, {
+      value: ingestion.recordsTable.tableName,
+      description: 'Ingestion records',
+    });
     new CfnOutput(this, OUTPUTS.secret, {
-      value: credentials.secretId,
+      value: ingestion.credentialsSecretId,
       description: 'Secret holding {"apiKey","apiSecret"}: fill it after deploy',
     });
     new CfnOutput(this, OUTPUTS.deadLetterQueue, {
-      value: trigger.deadLetterQueue.queueUrl,
+      value: ingestion.deadLetterQueue.queueUrl,
       description: 'Events whose execution could not be started',
     });
     new CfnOutput(this, OUTPUTS.deadLetterQueueArn, {
-      value: trigger.deadLetterQueue.queueArn,
+      value: ingestion.deadLetterQueue.queueArn,
       description: 'The dead-letter queue by ARN, for replaying it (docs/operations.md)',
     });
     // What the `vl-ingest` command needs beyond the resources: where Visual Layer is, the gate, the marker.
     new CfnOutput(this, OUTPUTS.visualLayerBaseUrl, {
-      value: config.visualLayerBaseUrl,
+      value: ingestion.settings.visualLayerBaseUrl,
       description: 'Visual Layer the functions call (vl-ingest doctor checks the credentials against it)',
     });
-    if (gate) {
+    if (ingestion.gateTable) {
       new CfnOutput(this, OUTPUTS.gateTable, {
-        value: gate.table.tableName,
+        value: ingestion.gateTable.tableName,
         description: 'Datasets in flight and folders waiting for a slot',
       });
       new CfnOutput(this, OUTPUTS.gateSlots, {
-        value: String(config.maxConcurrentDatasets),
+        value: String(ingestion.settings.maxConcurrentDatasets),
         description: 'Slots of the gate: maxConcurrentDatasets',
       });
     }
-    if (config.trigger === 'marker') {
+    if (ingestion.settings.trigger === 'marker') {
       new CfnOutput(this, OUTPUTS.markerName, {
-        value: config.markerName,
+        value: ingestion.settings.markerName,
         description: 'Marker object name',
       });
     }
-    if (readRole) {
+    if (ingestion.readRole) {
       new CfnOutput(this, OUTPUTS.readRole, {
-        value: readRole.role.roleArn,
+        value: ingestion.readRole.roleArn,
         description:
           'Read-only role Visual Layer assumes to read the drops: register it with Visual Layer support once',
       });

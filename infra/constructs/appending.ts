@@ -11,7 +11,7 @@ import type { SettingsOf } from '../../lambdas/shared/settings';
 import type { IngestConfig } from '../config';
 import { ManifestsBucket } from './manifests-bucket';
 import type { ObjectLedger } from './object-ledger';
-import { PipelineFunction } from './pipeline-function';
+import { type FunctionPlacement, PipelineFunction } from './pipeline-function';
 
 /** Longest one append step may take (the state machine gives a task 120 s). */
 const STEP_TIMEOUT = Duration.seconds(100);
@@ -29,6 +29,8 @@ export interface AppendingProps {
   readonly visualLayer: SettingsOf<'append-media'>['visualLayer'];
   readonly polling: SettingsOf<'append-media'>['polling'];
   readonly logKey?: IKey;
+  /** Where the append function (it calls Visual Layer) runs. @default outside any VPC */
+  readonly placement?: FunctionPlacement;
 }
 
 /**
@@ -60,6 +62,7 @@ export class Appending extends Construct {
         },
       },
       logKey: props.logKey,
+      placement: props.placement,
       description: "vl-ingest: sends a folder's late objects to its dataset, one add_media per batch",
       timeout: STEP_TIMEOUT,
     });

@@ -1,7 +1,7 @@
 import { Validations } from 'aws-cdk-lib';
 import { type ISecret, Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import { PLACEHOLDER_API_KEY } from '../../lambdas/shared/visual-layer/credentials';
+import { PLACEHOLDER_API_KEY } from '../../lambdas/shared/visual-layer/placeholder';
 
 /** Props of {@link VisualLayerCredentials}. */
 export interface VisualLayerCredentialsProps {
@@ -10,6 +10,8 @@ export interface VisualLayerCredentialsProps {
    * @default a new secret holding a placeholder to replace
    */
   readonly existingSecretName?: string;
+  /** An existing secret of the app (or imported), holding the same. @default a new secret */
+  readonly existingSecret?: ISecret;
 }
 
 /**
@@ -19,11 +21,19 @@ export interface VisualLayerCredentialsProps {
 export class VisualLayerCredentials extends Construct {
   /** The secret. */
   readonly secret: ISecret;
-  /** What the functions pass to `GetSecretValue`: the ARN of a new secret, or the configured name. */
+  /**
+   * What the functions pass to `GetSecretValue`: the ARN of a new secret, the configured name, or an
+   * existing secret's full ARN (its name when its full ARN is not known: a partial ARN matches nothing).
+   */
   readonly secretId: string;
 
   constructor(scope: Construct, id: string, props: VisualLayerCredentialsProps = {}) {
     super(scope, id);
+    if (props.existingSecret) {
+      this.secret = props.existingSecret;
+      this.secretId = props.existingSecret.secretFullArn ?? props.existingSecret.secretName;
+      return;
+    }
     const existing = props.existingSecretName;
     if (existing) {
       this.secret = existing.startsWith('arn:')

@@ -18,6 +18,8 @@ export interface IngestBucketProps {
    * @default a new bucket
    */
   readonly existingBucketName?: string;
+  /** Watch this bucket (of the app, or imported) instead; its owner's, as above. @default a new bucket */
+  readonly existingBucket?: IBucket;
 }
 
 /** Days the server access logs of a new drop bucket are kept. */
@@ -59,8 +61,13 @@ export class IngestBucket extends Construct {
 
   constructor(scope: Construct, id: string, props: IngestBucketProps = {}) {
     super(scope, id);
-    if (props.existingBucketName) {
-      this.bucket = Bucket.fromBucketName(this, 'Existing', props.existingBucketName);
+    const existing =
+      props.existingBucket ??
+      (props.existingBucketName
+        ? Bucket.fromBucketName(this, 'Existing', props.existingBucketName)
+        : undefined);
+    if (existing) {
+      this.bucket = existing;
       this.created = false;
       return;
     }

@@ -38,7 +38,7 @@ const PSEUDO: Record<string, string> = {
 
 /**
  * Resolves the CloudFormation intrinsics CDK emits in state machine definitions and function
- * environments (`Ref`, `Fn::GetAtt`, `Fn::Join`, `Fn::Select`) to local stand-ins.
+ * environments (`Ref`, `Fn::GetAtt`, `Fn::Join`, `Fn::Split`, `Fn::Select`) to local stand-ins.
  */
 export function resolveIntrinsics(value: unknown, template: Template): unknown {
   if (Array.isArray(value)) return value.map((v) => resolveIntrinsics(v, template));
@@ -57,6 +57,10 @@ export function resolveIntrinsics(value: unknown, template: Template): unknown {
     if (fn === 'Fn::Join' && Array.isArray(arg)) {
       const [sep, parts] = arg as [string, unknown[]];
       return parts.map((p) => String(resolveIntrinsics(p, template))).join(sep);
+    }
+    if (fn === 'Fn::Split' && Array.isArray(arg)) {
+      const [sep, text] = arg as [string, unknown];
+      return String(resolveIntrinsics(text, template)).split(sep);
     }
     if (fn === 'Fn::Select' && Array.isArray(arg)) {
       const [index, list] = arg as [number, unknown];

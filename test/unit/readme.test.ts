@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CONFIG_KEYS, DEFAULT_CONFIG } from '../../infra/config';
+import { INGESTION_PROPS } from '../../infra/constructs/ingestion/props';
 import { EXECUTION_END_CODES, FAILURE_CODES } from '../../lambdas/shared/errors';
 import { RECORD_ATTRIBUTES } from '../../lambdas/shared/record/folder-record';
 
@@ -10,6 +11,18 @@ const read = (file: string) => readFileSync(path.join(root, file), 'utf8');
 const readme = read('README.md');
 const operations = read('docs/operations.md');
 const record = read('docs/record.md');
+const construct = read('docs/construct.md');
+
+/** Backticked names in the first cell of the rows of a markdown document's `## <title>` table. */
+function tableNames(doc: string, title: string): string[] {
+  const section = doc.split(/^## /m).find((s) => s.startsWith(`${title}\n`));
+  if (!section) throw new Error(`no "## ${title}" section`);
+  return section
+    .split('\n')
+    .filter((line) => line.startsWith('|'))
+    .slice(2)
+    .map((line) => /^\| `(\w+)` /.exec(line)?.[1] ?? `not one name in backticks: ${line}`);
+}
 
 /** Names in the first cell of the rows of docs/record.md's "Attributes" table, in order. */
 function recordTableAttributes(): string[] {
@@ -43,6 +56,18 @@ describe('README', () => {
         expect(table.get(key), key).toBe(`\`${JSON.stringify(value).replace(/^"(.+)"$/, '$1')}\``);
       else expect(table.get(key), key).toMatch(/^\(/);
     }
+  });
+});
+
+describe('the construct', () => {
+  it('docs/construct.md has one row per prop of VisualLayerIngestion, in order, and no other', () => {
+    expect(tableNames(construct, 'Props')).toEqual([...INGESTION_PROPS]);
+  });
+
+  it("the README's construct example is examples/existing-app/app.ts (which tsc and the package test run)", () => {
+    const section = readme.split(/^## /m).find((s) => s.startsWith('Use it as a construct\n')) ?? '';
+    const example = /```ts\n([\s\S]*?)```/.exec(section)?.[1];
+    expect(example).toBe(read('examples/existing-app/app.ts'));
   });
 });
 

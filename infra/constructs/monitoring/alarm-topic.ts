@@ -1,8 +1,9 @@
-import { Stack, Validations } from 'aws-cdk-lib';
+import { Validations } from 'aws-cdk-lib';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
+import { deploymentName } from '../deployment-name';
 
 /** Props of {@link AlarmTopic}. */
 export interface AlarmTopicProps {
@@ -20,7 +21,7 @@ export class AlarmTopic extends Construct {
     super(scope, id);
     this.topic = new Topic(this, 'Topic', {
       // Alarm e-mails name the deployment they come from: one account may run several (stackName).
-      displayName: `vl-ingest failures: ${Stack.of(this).stackName}`.slice(0, 100),
+      displayName: `vl-ingest failures: ${deploymentName(this)}`.slice(0, 100),
       masterKey: props.key,
       enforceSSL: true,
     });

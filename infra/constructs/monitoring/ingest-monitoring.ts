@@ -1,9 +1,9 @@
-import { Aws, Stack } from 'aws-cdk-lib';
+import { Aws } from 'aws-cdk-lib';
 import { ComparisonOperator, type Dashboard, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
-import type { Topic } from 'aws-cdk-lib/aws-sns';
+import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import {
@@ -14,6 +14,7 @@ import {
   SnsAlarmActionStrategy,
 } from 'cdk-monitoring-constructs';
 import { Construct } from 'constructs';
+import { deploymentName } from '../deployment-name';
 import { AlarmTopic } from './alarm-topic';
 import { METRIC_PERIOD, type PipelineFeatures, pipelineMetricGroups } from './pipeline-metrics';
 
@@ -31,6 +32,8 @@ export interface IngestMonitoringProps {
   readonly alarmEmail?: string;
   /** Draw the gate's and the appends' graphs. @default neither */
   readonly features?: PipelineFeatures;
+  /** Notify this existing topic instead of a new one. @default a new topic, encrypted with `key` */
+  readonly alarmTopic?: ITopic;
 }
 
 /**
@@ -54,13 +57,13 @@ const ALARM = 'Critical';
 
 /**
  * The pipeline's dashboard and failure alarms, through cdk-monitoring-constructs: one CloudWatch
- * dashboard named after the stack (folders by outcome, indexing duration, Visual Layer errors and
+ * dashboard named after the deployment (its stack, by default: folders by outcome, indexing duration, Visual Layer errors and
  * latency, executions, the queues, every function, the records table), and alarms on failed and
  * timed-out executions, anything in the dead-letter queue and every function's errors, all
  * notifying one encrypted, TLS-only SNS topic.
  */
 export class IngestMonitoring extends Construct {
-  readonly topic: Topic;
+  readonly topic: ITopic;
   readonly dashboard: Dashboard;
   readonly alarms: AlarmWithAnnotation[];
   /** The dashboard in the CloudWatch console. */
@@ -68,13 +71,13 @@ export class IngestMonitoring extends Construct {
 
   constructor(scope: Construct, id: string, props: IngestMonitoringProps) {
     super(scope, id);
-    const { stackName } = Stack.of(this);
-    this.topic = new AlarmTopic(this, 'Alarm', props).topic;
-    const dashboards = new DefaultDashboardFactory(this, 'Dashboards', { dashboardNamePrefix: stackName });
+    const name = deploymentName(this);
+    this.topic = props.alarmTopic ?? new AlarmTopic(this, 'Alarm', props).topic;
+    const dashboards = new DefaultDashboardFactory(this, 'Dashboards', { dashboardNamePrefix: name });
     const facade = new MonitoringFacade(this, 'Facade', {
       metricFactoryDefaults: { period: METRIC_PERIOD },
       alarmFactoryDefaults: {
-        alarmNamePrefix: stackName,
+        alarmNamePrefix: name,
         actionsEnabled: true,
         action: new SnsAlarmActionStrategy({ onAlarmTopic: this.topic }),
         datapointsToAlarm: 1,
@@ -83,13 +86,13 @@ export class IngestMonitoring extends Construct {
     });
 
     facade
-      .addLargeHeader(`vl-ingest: ${stackName}`)
+      .addLargeHeader(`vl-ingest: ${name}`)
       .monitorCustom({
         alarmFriendlyName: 'Pipeline',
         humanReadableName: 'Folders and Visual Layer',
         metricGroups: pipelineMetricGroups(
           facade.createMetricFactory(),
-          stackName,
+          name,
           props.stateMachine,
           props.features ?? { gate: false, appends: false },
         ),
@@ -102,7 +105,7 @@ export class IngestMonitoring extends Construct {
           [ALARM]: {
             maxErrorCount: 1,
             ...firstOccurrence(
-              `${stackName}-ExecutionsFailed`,
+              `${name}-ExecutionsFailed`,
               'A folder ended ERROR, TIMED_OUT or FAILED: its record in the table says why and what to do.',
             ),
           },
@@ -111,7 +114,7 @@ export class IngestMonitoring extends Construct {
           [ALARM]: {
             maxErrorCount: 1,
             ...firstOccurrence(
-              `${stackName}-ExecutionsTimedOut`,
+              `${name}-ExecutionsTimedOut`,
               'An execution hit the state machine timeout: its folder may have no final record. See its history.',
             ),
           },
@@ -121,7 +124,7 @@ export class IngestMonitoring extends Construct {
       [ALARM]: {
         maxMessageCount: 1,
         ...firstOccurrence(
-          `${stackName}-DeadLetters`,
+          `${name}-DeadLetters`,
           'Object events could not be delivered or processed: see docs/operations.md, "Replay the dead-letter queue".',
         ),
       },
@@ -153,7 +156,7 @@ export class IngestMonitoring extends Construct {
           [ALARM]: {
             maxErrorCount: 1,
             ...firstOccurrence(
-              `${stackName}-${fn.node.id}Errors`,
+              `${name}-${fn.node.id}Errors`,
               `The function ${fn.node.id} failed; the pipeline retries or records it. See its log group.`,
             ),
           },

@@ -1,6 +1,7 @@
 import { SignJWT } from 'jose';
 import { CredentialsError, TransientDependencyError } from '../errors';
 import { rememberSecret } from '../text';
+import { PLACEHOLDER_API_KEY } from './placeholder';
 
 /** What the credentials secret can hold. */
 export type VisualLayerCredentials =
@@ -10,8 +11,8 @@ export type VisualLayerCredentials =
 /** Lifetime of a minted token. The API docs use 10 minutes; a token is minted per invocation. */
 export const TOKEN_TTL_SECONDS = 600;
 
-/** The API key a secret created by the stack starts with; the functions refuse it. */
-export const PLACEHOLDER_API_KEY = 'REPLACE_WITH_API_KEY';
+// Its own module: the CDK code writes it into a new secret without loading jose.
+export { PLACEHOLDER_API_KEY };
 
 /**
  * Reads the secret's value: `{"apiKey": "...", "apiSecret": "..."}` (preferred), `{"jwt": "..."}`, or
