@@ -1,6 +1,6 @@
-import { encodeS3EventKey } from '../lambdas/shared/s3/s3-key';
 import { type SynthesizedApp, synthesizeApp } from '../local/aws/cloud-assembly';
 import { LOCAL_CREDENTIALS, type LocalExecution, LocalPipeline } from '../local/pipeline';
+import { objectCreated } from './cost';
 
 /**
  * `npm run bench:storm`: what a drop costs, counted (not timed) on the local runtime. For each drop,
@@ -59,29 +59,7 @@ function drop(folders: number, perFolder: number): unknown[] {
   const events: unknown[] = [];
   for (let f = 0; f < folders; f += 1) {
     for (let o = 0; o < perFolder; o += 1) {
-      events.push({
-        version: '0',
-        id: `bench-${f}-${o}`,
-        'detail-type': 'Object Created',
-        source: 'aws.s3',
-        account: '000000000000',
-        time,
-        region: 'us-east-1',
-        resources: ['arn:aws:s3:::acme-vision-drops'],
-        detail: {
-          version: '0',
-          bucket: { name: 'acme-vision-drops' },
-          object: {
-            key: encodeS3EventKey(`drops/camera ${f}/frame ${o}.jpg`),
-            size: 1000,
-            etag: 'e',
-            sequencer: '01',
-          },
-          'request-id': 'r',
-          requester: '000000000000',
-          reason: 'PutObject',
-        },
-      });
+      events.push(objectCreated(`drops/camera ${f}/frame ${o}.jpg`, time, f * perFolder + o));
     }
   }
   return events;
