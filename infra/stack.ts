@@ -17,6 +17,7 @@ import { MarkerTrigger } from './constructs/triggers/marker-trigger';
 import { QuietTrigger } from './constructs/triggers/quiet-trigger';
 import { VisualLayerReadRole } from './constructs/visual-layer-read-role';
 import { IngestWorkflow } from './constructs/workflow/ingest-workflow';
+import { OUTPUTS } from './outputs';
 
 /** Props of {@link VlIngestStack}. */
 export interface VlIngestStackProps extends StackProps {
@@ -24,20 +25,8 @@ export interface VlIngestStackProps extends StackProps {
   readonly config: IngestConfig;
 }
 
-/** Names of the stack outputs; the CLI and the README refer to them. */
-export const OUTPUTS = {
-  bucket: 'BucketName',
-  stateMachine: 'StateMachineArn',
-  table: 'RecordsTableName',
-  secret: 'CredentialsSecret',
-  deadLetterQueue: 'DeadLetterQueueUrl',
-  deadLetterQueueArn: 'DeadLetterQueueArn',
-  readRole: 'VisualLayerReadRoleArn',
-  alarmTopic: 'AlarmTopicArn',
-  objectQueue: 'ObjectQueueArn',
-  dashboard: 'DashboardUrl',
-  manifestsBucket: 'ManifestsBucketName',
-} as const;
+/** Names of the stack outputs (infra/outputs.ts); the CLI and the README refer to them. */
+export { OUTPUTS } from './outputs';
 
 /** The whole pipeline. Composition only: each concern is its own construct. */
 export class VlIngestStack extends Stack {
