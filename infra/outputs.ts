@@ -11,4 +11,5 @@ export const OUTPUTS = {
   objectQueue: 'ObjectQueueArn',
   dashboard: 'DashboardUrl',
   manifestsBucket: 'ManifestsBucketName',
+  backfillStateMachine: 'BackfillStateMachineArn',
 } as const;

@@ -4,6 +4,7 @@ import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
 import { type IngestConfig, VISUAL_LAYER_REQUEST_TIMEOUT_MS } from './config';
 import { Appending } from './constructs/appending';
+import { Backfill } from './constructs/backfill';
 import { VisualLayerCredentials } from './constructs/credentials';
 import { InFlightGate } from './constructs/in-flight-gate';
 import { IngestBucket } from './constructs/ingest-bucket';
@@ -169,6 +170,10 @@ export class VlIngestStack extends Stack {
       gate,
     });
 
+    // Folders already in the bucket: listed, then claimed like live ones (README, "Backfill").
+    const backfillProps = { config, folderRules, ledger, records, drops, workflow, logKey: key };
+    const backfill = new Backfill(this, 'Backfill', backfillProps);
+
     const monitoring = new IngestMonitoring(this, 'Monitoring', {
       stateMachine: workflow.stateMachine,
       deadLetterQueue: trigger.deadLetterQueue,
@@ -181,6 +186,7 @@ export class VlIngestStack extends Stack {
         reconciler.function,
         ...(gate ? [gate.function] : []),
         ...(appending?.functions ?? []),
+        backfill.function,
       ],
       recordsTable: records.table,
       key,
@@ -214,6 +220,10 @@ export class VlIngestStack extends Stack {
     new CfnOutput(this, OUTPUTS.stateMachine, {
       value: workflow.stateMachine.stateMachineArn,
       description: 'State machine that ingests a folder',
+    });
+    new CfnOutput(this, OUTPUTS.backfillStateMachine, {
+      value: backfill.stateMachine.stateMachineArn,
+      description: 'State machine that ingests what is already in the bucket (README, "Backfill")',
     });
     new CfnOutput(this, OUTPUTS.table, { value: records.table.tableName, description: 'Ingestion records' });
     new CfnOutput(this, OUTPUTS.secret, {

@@ -8,6 +8,7 @@ import {
   IntegrationPattern,
   JsonPath,
   Pass,
+  Result,
   type RetryProps,
   type State,
   StateMachineFragment,
@@ -77,7 +78,7 @@ export class GatePhase extends StateMachineFragment {
         executionArn,
         token: JsonPath.taskToken,
         folderUri: JsonPath.stringAt('$.folderUri'),
-        lane: 'live',
+        lane: JsonPath.stringAt('$.lane'),
       }),
       // The wait for a slot counts against the attempt's deadline: acquire said how long is left.
       taskTimeout: Timeout.at('$.gate.value.waitSeconds'),
@@ -101,9 +102,17 @@ export class GatePhase extends StateMachineFragment {
     tasks.catchFailures(this, park, 'Park');
     const acquired = new Choice(this, 'SlotAcquired', { stateName: 'SlotAcquired' });
     const holding = new Pass(this, 'HoldingSlot', { stateName: 'HoldingSlot' });
-    acquired
-      .when(Condition.booleanEquals('$.gate.value.acquired', true), holding)
-      .otherwise(park.next(holding));
+    // Backfilled folders wait after live ones: the backfill's claims put `lane` in the input, live ones don't.
+    const live = new Pass(this, 'LiveLane', {
+      stateName: 'LiveLane',
+      result: Result.fromString('live'),
+      resultPath: '$.lane',
+    });
+    const lane = new Choice(this, 'LaneGiven', { stateName: 'LaneGiven' })
+      .when(Condition.isPresent('$.lane'), park)
+      .otherwise(live.next(park));
+    acquired.when(Condition.booleanEquals('$.gate.value.acquired', true), holding).otherwise(lane);
+    park.next(holding);
     acquire.next(acquired);
     this.startState = acquire;
     this.endStates = [holding];
