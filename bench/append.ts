@@ -83,7 +83,7 @@ async function batch(p: LocalPipeline, name: string, size: number, tag: string):
   const before = snapshot(p);
   const seen = new Set(p.executions.keys());
   for (let i = 0; i < size; i += 1) p.deliver(event(`drops/cams/late ${tag} ${i}.jpg`));
-  const executions = (await p.settled()).filter((e) => !seen.has(e.executionArn.split(':').at(-1) ?? ''));
+  const executions = (await p.settled()).filter((e) => !seen.has(e.executionArn));
   const after = snapshot(p);
   return {
     batch: name,

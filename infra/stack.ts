@@ -101,6 +101,10 @@ export class VlIngestStack extends Stack {
         description: 'Marker object name',
       });
     }
+    new CfnOutput(this, OUTPUTS.backfillStateMachine, {
+      value: ingestion.backfillStateMachine.stateMachineArn,
+      description: 'State machine that ingests what is already in the bucket (README, "Backfill")',
+    });
     if (ingestion.readRole) {
       new CfnOutput(this, OUTPUTS.readRole, {
         value: ingestion.readRole.roleArn,

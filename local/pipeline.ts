@@ -2,11 +2,11 @@ import './polyfills';
 import { randomUUID } from 'node:crypto';
 import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import { ExecutionAbortedError, ExecutionError, StateMachine } from 'aws-local-stepfunctions';
+import { ExecutionAbortedError, ExecutionError, type StateMachine } from 'aws-local-stepfunctions';
 import { STATE_NAMES } from '../infra/constructs/workflow/state-names';
 import { RECORD_KEYS } from '../lambdas/shared/record/folder-record';
-import { type WaitSpec, waitMilliseconds, withClockWaits } from './aws/clock-waits';
-import { type SynthesizedApp, synthesizeApp, type Template } from './aws/cloud-assembly';
+import { waitMilliseconds } from './aws/clock-waits';
+import { type SynthesizedApp, synthesizeApp } from './aws/cloud-assembly';
 import { LocalDynamoDb } from './aws/dynamodb';
 import { matchesPattern } from './aws/event-pattern';
 import { type ExecutionEntry, ExecutionRegistry, refuseOversizedResult } from './aws/executions';
@@ -17,13 +17,25 @@ import { LocalQueue } from './aws/queue';
 import { LocalS3 } from './aws/s3';
 import { LocalSecretsManager } from './aws/secrets-manager';
 import { LocalSqs, LocalUnsupportedService } from './aws/sqs';
-import { ExecutionAlreadyExistsError, LocalStepFunctionsEndpoint } from './aws/step-functions';
-import { TaskTokens, type TokenTimeout, withLocalTokenTasks } from './aws/task-tokens';
+import { collectStates, type LocalStateMachine, loadStateMachines } from './aws/state-machines';
+import {
+  ExecutionAlreadyExistsError,
+  LocalStepFunctionsEndpoint,
+  StateMachineDoesNotExistError,
+} from './aws/step-functions';
+import { TaskTokens } from './aws/task-tokens';
 import { type LocalClock, SYSTEM_CLOCK, VirtualClock } from './aws/virtual-clock';
 import { type SimulatorOptions, VisualLayerSimulator } from './simulator/visual-layer-simulator';
 
-/** Waits that wait for the clock to pass a folder's quiet period: they run in real time. */
-const REAL_TIME_WAITS: string[] = [STATE_NAMES.settleWait, STATE_NAMES.appendSettleWait];
+/**
+ * Waits that wait for the clock to pass a folder's quiet period, or for folders in flight to end (the
+ * backfill's pause): they run in real time.
+ */
+const REAL_TIME_WAITS: string[] = [
+  STATE_NAMES.settleWait,
+  STATE_NAMES.appendSettleWait,
+  STATE_NAMES.backfillPause,
+];
 
 /** One entry of an execution's event log, as aws-local-stepfunctions reports it. */
 export type EventLog = StateMachine['run'] extends (...args: never[]) => {
@@ -81,6 +93,7 @@ export interface LocalExecution {
 
 /** An execution started by name, as the local `StartExecution` keeps it. */
 interface TrackedExecution {
+  stateMachineArn: string;
   input: string;
   executionArn: string;
   done: Promise<LocalExecution>;
@@ -137,7 +150,10 @@ export class LocalPipeline {
   /** JSON log lines the functions wrote. */
   readonly functionLogs: string[] = [];
   readonly queues = new Map<string, LocalQueue>();
-  /** Every execution started by name (the rule, the folding function), by name. */
+  /**
+   * Every execution started through `StartExecution` (the rule, the folding function, the backfill,
+   * a test), of any state machine, by execution ARN.
+   */
   readonly executions = new Map<string, TrackedExecution>();
   /** Events the state machine published on the default bus (how each folder ended). */
   readonly published: { source?: string; 'detail-type'?: string; detail: unknown }[] = [];
@@ -153,16 +169,22 @@ export class LocalPipeline {
   ledgerTableName = '';
   /** The gate's table (semaphore and waiting list), when the stack has a gate. */
   gateTableName = '';
+  /** The backfill's table (its runs: one per prefix, the lock and the progress). */
+  backfillTableName = '';
   /** The task tokens of `.waitForTaskToken` tasks: `SendTaskSuccess`/`SendTaskFailure` answer them. */
   readonly tokens = new TaskTokens();
-  private tokenTimeouts = new Map<string, TokenTimeout>();
   secretId = '';
+  /** The state machine that ingests a folder (the one `run` and the rules start). */
   stateMachineArn = '';
+  /** The backfill's state machine, when the template has one. */
+  backfillStateMachineArn = '';
+  /** Every state machine of the template, by ARN. */
+  private readonly machines = new Map<string, LocalStateMachine>();
   private readonly sfnEndpoint = new LocalStepFunctionsEndpoint({
     startExecution: (request) =>
       this.standIns.has(request.stateMachineArn)
         ? this.startStandIn(request.stateMachineArn, request.name, request.input)
-        : this.startNamed(request.name, request.input),
+        : this.startNamed(request.name, request.input, request.stateMachineArn),
     describeExecution: (request) => this.runs.describe(request.executionArn),
     stopExecution: (request) => this.runs.stop(request.executionArn, request.error, request.cause),
     sendTaskSuccess: (request) => {
@@ -179,15 +201,10 @@ export class LocalPipeline {
   private readonly invocations = new Set<Promise<void>>();
   /** Resolves when the execution of that ARN has ended. */
   private readonly ended = new Map<string, Promise<void>>();
-  private machine?: StateMachine;
-  private definition?: { States: Record<string, { Type: string; Resource?: string }> };
   private restoreOutput?: () => void;
   private ownsApp = false;
   /** The time every part of this pipeline reads (see {@link LocalPipelineOptions.clock}). */
   readonly clock: LocalClock;
-  private clockWaits = new Map<string, WaitSpec>();
-  /** The state machine's timeout, kept on a virtual clock instead of the interpreter's timers. */
-  private clockTimeoutSeconds?: number;
   private releaseClock?: () => void;
 
   private constructor(
@@ -245,25 +262,20 @@ export class LocalPipeline {
       if (id.startsWith('Records')) this.tableName = name;
       if (id.startsWith('Ledger')) this.ledgerTableName = name;
       if (id.startsWith('Gate')) this.gateTableName = name;
+      if (id.startsWith('Backfill')) this.backfillTableName = name;
     }
 
-    const machine = findOne(template, 'AWS::StepFunctions::StateMachine');
-    this.stateMachineArn = localPhysicalId(template, machine.id);
-    const definitionString = resolveIntrinsics(machine.properties.DefinitionString, template) as string;
-    this.definition = JSON.parse(definitionString);
+    for (const machine of loadStateMachines(template, this.clock instanceof VirtualClock)) {
+      this.machines.set(machine.arn, machine);
+      if (machine.logicalId.startsWith('Backfill')) this.backfillStateMachineArn = machine.arn;
+      else if (!this.stateMachineArn || machine.logicalId.startsWith('Workflow'))
+        this.stateMachineArn = machine.arn;
+    }
     if (this.clock instanceof VirtualClock) {
-      const local = withClockWaits(JSON.parse(definitionString));
-      this.definition = local.definition as never;
-      this.clockWaits = local.waits;
-      this.clockTimeoutSeconds = local.timeoutSeconds;
       this.releaseClock = this.clock.drive();
       this.clock.idleWhen = () =>
         this.invocations.size === 0 && [...this.queues.values()].every((q) => q.isIdle());
     }
-    const tokenTasks = withLocalTokenTasks(this.definition?.States as never);
-    this.definition = { ...(this.definition as object), States: tokenTasks.states } as never;
-    this.tokenTimeouts = tokenTasks.timeouts;
-    this.machine = new StateMachine(this.definition as never, { validationOptions: { checkArn: false } });
 
     const baseEnv = {
       AWS_REGION: LOCAL_REGION,
@@ -398,7 +410,7 @@ export class LocalPipeline {
     const queue = this.queues.get(target);
     const fn = this.functions.get(target);
     if (queue) queue.send(JSON.stringify(event));
-    else if (target.includes(':stateMachine:')) this.startNamed(undefined, JSON.stringify(event));
+    else if (target.includes(':stateMachine:')) this.startNamed(undefined, JSON.stringify(event), target);
     else if (fn) this.invokeAsync(fn, event);
     else this.undeliverable.push(event);
   }
@@ -440,28 +452,33 @@ export class LocalPipeline {
 
   /**
    * Starts an execution as `StartExecution` does: a name already used with the same input while that
-   * execution runs returns it again; otherwise a used name is refused.
+   * execution runs returns it again; otherwise a used name is refused. Without a state machine ARN,
+   * the one that ingests a folder.
    */
   startNamed(
     name: string | undefined,
     input: string | undefined,
+    stateMachineArn = this.stateMachineArn,
   ): { executionArn: string; startDate: number } {
+    if (!this.machines.has(stateMachineArn))
+      throw new StateMachineDoesNotExistError(`State Machine Does Not Exist: '${stateMachineArn}'`);
     const executionName = name ?? randomUUID();
     const body = input ?? '{}';
-    const existing = this.executions.get(executionName);
+    const executionArn = executionArnOf(stateMachineArn, executionName);
+    const existing = this.executions.get(executionArn);
     if (existing) {
       if (existing.input === body && !existing.result) {
-        return { executionArn: existing.executionArn, startDate: this.clock.now() / 1000 };
+        return { executionArn, startDate: this.clock.now() / 1000 };
       }
-      throw new ExecutionAlreadyExistsError(`Execution Already Exists: '${existing.executionArn}'`);
+      throw new ExecutionAlreadyExistsError(`Execution Already Exists: '${executionArn}'`);
     }
-    const executionArn = this.executionArnOf(executionName);
     const entry: TrackedExecution = {
+      stateMachineArn,
       input: body,
       executionArn,
-      done: this.execute(executionName, JSON.parse(body)),
+      done: this.execute(stateMachineArn, executionName, JSON.parse(body)),
     };
-    this.executions.set(executionName, entry);
+    this.executions.set(executionArn, entry);
     entry.done.then(
       (result) => {
         entry.result = result;
@@ -544,6 +561,12 @@ export class LocalPipeline {
     return this.undeliverable.length + queued;
   }
 
+  /** The backfill: starts its state machine with `input` (`{}`, or `{"prefix": …}`), as `StartExecution` would. */
+  startBackfill(input: Record<string, unknown> = {}, name?: string): string {
+    if (!this.backfillStateMachineArn) throw new Error('the template has no backfill state machine');
+    return this.startNamed(name, JSON.stringify(input), this.backfillStateMachineArn).executionArn;
+  }
+
   /** Resolves once every queue is drained and every execution has ended (one feeds the other, so it loops). */
   async settled(): Promise<LocalExecution[]> {
     for (;;) {
@@ -569,25 +592,26 @@ export class LocalPipeline {
    * `StartExecution` directly; `onEvent` sees each history event as it happens.
    */
   async run(event: unknown, onEvent?: (event: EventLog) => void): Promise<LocalExecution> {
-    return this.execute(randomUUID(), event, onEvent);
+    return this.execute(this.stateMachineArn, randomUUID(), event, onEvent);
   }
 
   private async execute(
+    stateMachineArn: string,
     name: string,
     event: unknown,
     onEvent?: (event: EventLog) => void,
   ): Promise<LocalExecution> {
-    const machine = this.machine;
-    const definition = this.definition;
-    if (!machine || !definition) throw new Error('LocalPipeline is not started');
-    const executionArn = this.executionArnOf(name);
+    const local = this.machines.get(stateMachineArn);
+    if (!local) throw new Error('LocalPipeline is not started');
+    const { machine, definition } = local;
+    const executionArn = executionArnOf(stateMachineArn, name);
     const states = collectStates(definition.States);
     const taskResourceLocalHandlers: Record<string, (input: unknown) => Promise<never>> = {};
     const clock = this.clock;
     const tokens = this.tokens;
     for (const [stateName, state] of states) {
-      const wait = this.clockWaits.get(stateName);
-      const tokenTimeout = this.tokenTimeouts.get(stateName);
+      const wait = local.clockWaits.get(stateName);
+      const tokenTimeout = local.tokenTimeouts.get(stateName);
       if (state.Type === 'Task' && tokenTimeout) {
         const inner = (state.Resource ?? '').replace(/\.waitForTaskToken$/, '');
         taskResourceLocalHandlers[stateName] = async (input) => {
@@ -630,7 +654,7 @@ export class LocalPipeline {
           RoleArn: `arn:aws:iam::${LOCAL_ACCOUNT}:role/local`,
           StartTime: new Date(clock.now()).toISOString(),
         },
-        StateMachine: { Id: this.stateMachineArn, Name: this.stateMachineArn.split(':').at(-1) },
+        StateMachine: { Id: stateMachineArn, Name: stateMachineArn.split(':').at(-1) },
         // A fresh token each time a task's Parameters read it, as each task attempt gets one.
         Task: {
           get Token() {
@@ -654,13 +678,13 @@ export class LocalPipeline {
       }
     })();
     let stopped: { error?: string; cause?: string } = {};
-    const timeout = this.keepTimeout(() => {
+    const timeout = this.keepTimeout(local.timeoutSeconds, () => {
       tokens.expire(executionArn);
       execution.abort();
     });
     const entry: ExecutionEntry = {
       executionArn,
-      stateMachineArn: this.stateMachineArn,
+      stateMachineArn,
       name,
       input: JSON.stringify(event ?? {}),
       startDate: new Date(clock.now()),
@@ -714,21 +738,20 @@ export class LocalPipeline {
    * On a virtual clock, the state machine's timeout: `onTimeout` runs once it has passed (the
    * execution then ends TIMED_OUT). On the system clock the interpreter keeps it.
    */
-  private keepTimeout(onTimeout: () => void): { fired: () => boolean; cancel: () => void } {
+  private keepTimeout(
+    timeoutSeconds: number | undefined,
+    onTimeout: () => void,
+  ): { fired: () => boolean; cancel: () => void } {
     const done = new AbortController();
     let fired = false;
-    if (this.clock instanceof VirtualClock && this.clockTimeoutSeconds) {
-      void this.clock.sleep(this.clockTimeoutSeconds * 1000, done.signal).then(() => {
+    if (this.clock instanceof VirtualClock && timeoutSeconds) {
+      void this.clock.sleep(timeoutSeconds * 1000, done.signal).then(() => {
         if (done.signal.aborted) return;
         fired = true;
         onTimeout();
       });
     }
     return { fired: () => fired, cancel: () => done.abort() };
-  }
-
-  private executionArnOf(name: string): string {
-    return `${this.stateMachineArn.replace(':stateMachine:', ':execution:')}:${name}`;
   }
 
   /** Step Functions' "Execution Status Change" event, on the default bus: rules may act on it. */
@@ -747,9 +770,27 @@ export class LocalPipeline {
       return entry.lambda.invoke(params.Payload);
     }
     if (resource.endsWith(':states:::events:putEvents')) return this.putEvents(params.Entries);
+    if (resource.endsWith(':states:::states:startExecution')) return this.startFromTask(params);
     const dynamo = resource.match(/:states:::dynamodb:(\w+)$/);
     if (dynamo) return this.dynamodb.serviceIntegration(dynamo[1] as string, params);
     throw new Error(`the local runtime has no stand-in for ${resource}`);
+  }
+
+  /**
+   * `states:startExecution` (request-response), as a state machine calls it to start another execution
+   * (or one of itself): the input may be given as JSON text or as an object.
+   */
+  private startFromTask(params: Record<string, unknown>): { ExecutionArn: string; StartDate: string } {
+    const input = typeof params.Input === 'string' ? params.Input : JSON.stringify(params.Input ?? {});
+    try {
+      const name = typeof params.Name === 'string' ? params.Name : undefined;
+      const out = this.startNamed(name, input, String(params.StateMachineArn));
+      return { ExecutionArn: out.executionArn, StartDate: new Date(out.startDate * 1000).toISOString() };
+    } catch (error) {
+      // The service integration's error names, as Catch and Retry rules match them.
+      if (error instanceof Error) error.name = `StepFunctions.${error.name}Exception`;
+      throw error;
+    }
   }
 
   /** `events:putEvents` on the default bus: keeps each event in {@link published} and offers it to the rules. */
@@ -851,22 +892,6 @@ export class LocalPipeline {
   }
 }
 
-function findOne(template: Template, type: string): { id: string; properties: Record<string, unknown> } {
-  const found = Object.entries(template.Resources).filter(([, r]) => r.Type === type);
-  if (found.length !== 1) throw new Error(`expected one ${type} in the template, found ${found.length}`);
-  const [id, resource] = found[0] as [string, Template['Resources'][string]];
-  return { id, properties: resource.Properties ?? {} };
-}
-
-type StateDef = { Type: string; Resource?: string; Branches?: { States: Record<string, StateDef> }[] };
-
-function collectStates(
-  states: Record<string, StateDef>,
-  into = new Map<string, StateDef>(),
-): Map<string, StateDef> {
-  for (const [name, state] of Object.entries(states)) {
-    into.set(name, state);
-    for (const branch of state.Branches ?? []) collectStates(branch.States, into);
-  }
-  return into;
+function executionArnOf(stateMachineArn: string, name: string): string {
+  return `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${name}`;
 }

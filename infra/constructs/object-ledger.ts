@@ -1,7 +1,8 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
-import { AttributeType, BillingMode, ProjectionType, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
+import { AttributeType, ProjectionType, Table } from 'aws-cdk-lib/aws-dynamodb';
 import { Construct } from 'constructs';
 import { LEDGER_KEYS } from '../../lambdas/shared/ledger/pending';
+import { TABLE_DEFAULTS } from './table-defaults';
 
 /**
  * The object ledger: which object is in which dataset. One small item per distinct object of a folder
@@ -19,9 +20,7 @@ export class ObjectLedger extends Construct {
     this.table = new Table(this, 'Table', {
       partitionKey: { name: LEDGER_KEYS.partitionKey, type: AttributeType.STRING },
       sortKey: { name: LEDGER_KEYS.sortKey, type: AttributeType.STRING },
-      billingMode: BillingMode.PAY_PER_REQUEST,
-      encryption: TableEncryption.AWS_MANAGED,
-      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      ...TABLE_DEFAULTS,
       removalPolicy: RemovalPolicy.RETAIN,
     });
     this.table.addGlobalSecondaryIndex({

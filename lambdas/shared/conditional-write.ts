@@ -3,7 +3,7 @@ import {
   ConditionalCheckFailedException,
   type DynamoDBClient,
   type PutItemCommand,
-  type UpdateItemCommand,
+  UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import { RECORD_KEYS } from './record/folder-record';
 
@@ -19,6 +19,31 @@ export async function writeConditionally(
     if (error instanceof ConditionalCheckFailedException) return false;
     throw error;
   }
+}
+
+/** A conditional update of one item: true when its condition holds (and it was written), false when not. */
+export function updateConditionally(
+  dynamodb: DynamoDBClient,
+  update: {
+    table: string;
+    key: Record<string, AttributeValue>;
+    expression: string;
+    condition: string;
+    values: Record<string, AttributeValue>;
+    names?: Record<string, string>;
+  },
+): Promise<boolean> {
+  return writeConditionally(
+    dynamodb,
+    new UpdateItemCommand({
+      TableName: update.table,
+      Key: update.key,
+      UpdateExpression: update.expression,
+      ConditionExpression: update.condition,
+      ExpressionAttributeNames: update.names,
+      ExpressionAttributeValues: update.values,
+    }),
+  );
 }
 
 /** The key of a folder's record. */

@@ -105,6 +105,18 @@ export const SETTING_GROUPS = {
     gateTable: textOrEmpty('GATE_TABLE'),
     maxConcurrentDatasets: count('MAX_CONCURRENT_DATASETS', 0),
   },
+  /** Where the backfill records and claims what it lists; how much one step and one execution do. */
+  backfilling: {
+    recordsTable: text('RECORDS_TABLE'),
+    ledgerTable: text('LEDGER_TABLE'),
+    backfillTable: text('BACKFILL_TABLE'),
+    stateMachineArn: text('STATE_MACHINE_ARN'),
+    lateObjects: oneOf('LATE_OBJECTS', ['append', 'ignore'] as const),
+    pageSize: count('BACKFILL_PAGE_SIZE', 1),
+    stepsPerExecution: count('BACKFILL_STEPS_PER_EXECUTION', 1),
+    foldersInFlight: count('BACKFILL_FOLDERS_IN_FLIGHT', 1),
+    pauseSeconds: count('BACKFILL_PAUSE_SECONDS', 1),
+  },
   /** Where the reconciler finds unfinished records, and whose executions it asks about. */
   reconciling: {
     recordsTable: text('RECORDS_TABLE'),
@@ -123,6 +135,7 @@ export const FUNCTION_SETTINGS = {
   gate: ['gating', 'polling'],
   'append-media': ['visualLayer', 'polling', 'appending'],
   'list-folder': ['listing'],
+  backfill: ['folderRules', 'backfilling'],
 } as const satisfies Record<string, readonly (keyof typeof SETTING_GROUPS)[]>;
 
 /** A function's folder under `lambdas/`. */

@@ -38,6 +38,12 @@ export class LocalS3 extends LoopbackService {
     return object;
   }
 
+  /** Removes every object of every bucket (a test's fresh start). */
+  clear(): void {
+    this.buckets.clear();
+    this.requests.length = 0;
+  }
+
   /** An object, or undefined. */
   get(bucket: string, key: string): LocalObject | undefined {
     return this.buckets.get(bucket)?.get(key);

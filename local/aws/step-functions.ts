@@ -25,6 +25,11 @@ export class ExecutionAlreadyExistsError extends Error {
   override readonly name = 'ExecutionAlreadyExists';
 }
 
+/** Raised for a state machine ARN the service does not know. */
+export class StateMachineDoesNotExistError extends Error {
+  override readonly name = 'StateMachineDoesNotExist';
+}
+
 /** Raised for an execution ARN the service does not know. */
 export class ExecutionDoesNotExistError extends Error {
   override readonly name = 'ExecutionDoesNotExist';
@@ -33,6 +38,7 @@ export class ExecutionDoesNotExistError extends Error {
 const ERROR_TYPES = new Map<unknown, string>([
   [ExecutionAlreadyExistsError, 'ExecutionAlreadyExists'],
   [ExecutionDoesNotExistError, 'ExecutionDoesNotExist'],
+  [StateMachineDoesNotExistError, 'StateMachineDoesNotExist'],
   [TaskTimedOutError, 'TaskTimedOut'],
   [InvalidTokenError, 'InvalidToken'],
 ]);

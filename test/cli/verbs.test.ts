@@ -228,10 +228,21 @@ describe('vl-ingest against a local deployment', () => {
     });
   });
 
-  it('backfill: says so when the stack has none', async () => {
-    const none = await deployment().cli(['backfill']);
-    expect(none.code).toBe(1);
-    expect(none.stderr).toContain('has no backfill state machine (no BackfillStateMachineArn output)');
+  it("backfill: the stack's own backfill ingests what the bucket already held, and the command shows its counts", async () => {
+    const { pipeline: p, cli } = deployment();
+    for (const name of ['a', 'b']) {
+      for (const file of ['1.jpg', '2.jpg'])
+        p.s3.put(BUCKET, `before-${name}/${file}`, `bytes of ${name}/${file}`);
+    }
+    const done = await cli(['backfill', '--interval', '0.05']);
+    expect(done.code, done.stderr).toBe(0);
+    expect(done.stdout).toMatch(
+      /backfill done in \d+s: 4 keys listed, 4 objects recorded, 2 folders started/,
+    );
+    await p.settled();
+    for (const name of ['a', 'b']) {
+      expect(await p.record(uri(`before-${name}`))).toMatchObject({ status: 'READY' });
+    }
   });
 
   it('backfill: starts it, follows it across a continuation and shows its counts until done', async () => {

@@ -103,7 +103,8 @@ describe.each([
       'trigger' in context
         ? ['ReconcilerReconcileRole', 'WorkflowStateMachineRole']
         : ['ReconcilerReconcileRole', 'TriggerFoldEventsRole', 'WorkflowStateMachineRole'];
-    expect(writers.sort()).toEqual(['AppendingAppendMediaRole', ...expected].sort());
+    // The backfill claims folders as the folding function does.
+    expect(writers.sort()).toEqual(['AppendingAppendMediaRole', 'BackfillBackfillRole', ...expected].sort());
   });
 
   it('encrypts queues, topic, logs and tables, and refuses plain HTTP on queues and topic', () => {
@@ -283,6 +284,27 @@ describe.each([
 describe('IAM scope with the defaults', () => {
   const app = useSynthesizedApp();
 
+  it('lets the backfill start itself (continue-as-new) from a policy its state machine does not wait for: no cycle', () => {
+    const resources = Object.entries(app().template.Resources) as [
+      string,
+      Resource & { DependsOn?: string[] },
+    ][];
+    const [machineId, machine] =
+      resources.find(
+        ([id, r]) => r.Type === 'AWS::StepFunctions::StateMachine' && id.startsWith('Backfill'),
+      ) ?? [];
+    const starts = resources.filter(
+      ([, r]) =>
+        r.Type === 'AWS::IAM::Policy' &&
+        JSON.stringify(r.Properties).includes('states:StartExecution') &&
+        JSON.stringify(r.Properties.Roles).includes('BackfillStateMachineRole'),
+    );
+    expect(starts.map(([id]) => id.replace(/[0-9A-F]{8}$/, ''))).toEqual(['BackfillContinueAsNew']);
+    const [policyId, policy] = starts[0] ?? [];
+    expect(JSON.stringify(policy?.Properties.PolicyDocument)).toContain(`{"Ref":"${machineId}"}`);
+    expect(machine?.DependsOn ?? []).not.toContain(policyId);
+  });
+
   it('gives each role exactly the actions its code calls, on its own resources', () => {
     const granted = new Map<string, Set<string>>();
     for (const { roles, statements } of policies(app())) {
@@ -361,6 +383,42 @@ describe('IAM scope with the defaults', () => {
         'dynamodb:Query GateTable',
         'states:SendTaskSuccess WorkflowStateMachine',
       ],
+      // Lists the bucket and claims its folders as the folding function does; holds a run per prefix.
+      BackfillBackfillRole: [
+        ...own('BackfillBackfill'),
+        's3:ListBucket BucketDrops',
+        'dynamodb:UpdateItem LedgerTable',
+        'dynamodb:Query LedgerTable',
+        // The records (claims) and the runs: one statement, the same three actions.
+        'dynamodb:GetItem BackfillRuns,RecordsTable',
+        'dynamodb:PutItem BackfillRuns,RecordsTable',
+        'dynamodb:UpdateItem BackfillRuns,RecordsTable',
+        // Counts the folders in flight on the byStatus index.
+        'dynamodb:Query RecordsTable',
+        'states:StartExecution WorkflowStateMachine',
+        'states:DescribeExecution WorkflowStateMachine',
+        // Its own executions, in a policy of its own (the state machine invokes the function).
+        'states:DescribeExecution BackfillStateMachine',
+      ],
+      // Like the ingest state machine's: its function, X-Ray, and the delivery of its execution logs.
+      BackfillStateMachineRole: [
+        'lambda:InvokeFunction Backfill',
+        ...[
+          'CreateLogDelivery',
+          'DeleteLogDelivery',
+          'DescribeLogGroups',
+          'DescribeResourcePolicies',
+          'GetLogDelivery',
+          'ListLogDeliveries',
+          'PutResourcePolicy',
+          'UpdateLogDelivery',
+        ].map((action) => `logs:${action} *`),
+        ...['PutTraceSegments', 'PutTelemetryRecords', 'GetSamplingRules', 'GetSamplingTargets'].map(
+          (action) => `xray:${action} *`,
+        ),
+        // Continue-as-new, in a policy of its own: the state machine's role does not name it.
+        'states:StartExecution BackfillStateMachine',
+      ],
       GateGateRole: [
         ...own('GateGate'),
         'dynamodb:GetItem GateTable',
@@ -423,8 +481,9 @@ describe('alarms', () => {
       }),
     );
     const metrics = alarms.map((a) => `${a.metric.Namespace}/${a.metric.MetricName}`).sort();
-    // One errors alarm per function: plan, create, check, settle, fold, reconcile, gate, append.
+    // One errors alarm per function: plan, create, check, settle, fold, reconcile, gate, append, backfill.
     expect(metrics).toEqual([
+      'AWS/Lambda/Errors',
       'AWS/Lambda/Errors',
       'AWS/Lambda/Errors',
       'AWS/Lambda/Errors',
@@ -470,16 +529,18 @@ describe('alarms', () => {
           'Reconcile',
           'Gate',
           'AppendMedia',
+          'Backfill',
         ].map((fn) => `${fn}Errors`),
       ]
         .map((name) => `VlIngest-${name}`)
         .sort(),
     );
-    // Each on its own resource: the state machine, the dead-letter queue, each of the eight functions once.
+    // Each on its own resource: the state machine, the dead-letter queue, each of the nine functions once.
     const watched = alarms.map((a) => resourceName(JSON.stringify(a.metric.Dimensions))).sort();
     expect(watched).toEqual(
       [
         'AppendingAppendMedia',
+        'Backfill',
         'CheckStatus',
         'CreateDataset',
         'Gate',

@@ -80,12 +80,13 @@ const FUNCTION_STEMS = [
   'TriggerSettleFolder',
   'TriggerFoldEvents',
   'ReconcilerReconcile',
+  'Backfill',
 ];
 
 describe('default stack', () => {
   const app = useSynthesizedApp();
 
-  it('bundles its seven functions on Node.js 24, ARM64, traced, with their own log groups', () => {
+  it('bundles its functions on Node.js 24, ARM64, traced, with their own log groups', () => {
     const template = templateOf(app());
     const functions = template.findResources('AWS::Lambda::Function');
     expect(
@@ -94,6 +95,7 @@ describe('default stack', () => {
         .sort(),
     ).toEqual([
       'AppendingAppendMedia',
+      'Backfill',
       'CheckStatus',
       'CreateDataset',
       'Gate',
@@ -434,6 +436,7 @@ describe('default stack', () => {
     expect(Object.keys(outputs).sort()).toEqual(
       [
         'AlarmTopicArn',
+        'BackfillStateMachineArn',
         'BucketName',
         'CredentialsSecret',
         'DashboardUrl',
@@ -555,11 +558,15 @@ describe('stack with trigger=marker', () => {
       ],
     });
     template.resourceCountIs('AWS::Lambda::EventSourceMapping', 0);
-    // The records, the object ledger and the gate on datasets in flight.
-    template.resourceCountIs('AWS::DynamoDB::Table', 3);
-    // Object events start at the plan; append batches (their input has `append`) at the append phase.
+    // The records, the object ledger, the gate on datasets in flight and the backfill's runs.
+    template.resourceCountIs('AWS::DynamoDB::Table', 4);
+    // Object events start at the plan; append batches (their input has `append`) at the append phase;
+    // folders the backfill claimed (their input has `folderUri`) at the create.
     expect(definitionOf(app()).States.HowStarted).toMatchObject({
-      Choices: [{ Variable: '$.append', IsPresent: true, Next: 'StartAppendBatch' }],
+      Choices: [
+        { Variable: '$.append', IsPresent: true, Next: 'StartAppendBatch' },
+        { Variable: '$.folderUri', IsPresent: true, Next: 'StartAttempt' },
+      ],
       Default: 'PlanFolder',
     });
   });
@@ -573,8 +580,8 @@ describe('stack with trigger=marker', () => {
     const functions = new Set(
       metrics.filter((m) => m.name === 'Errors').map((m) => m.dimensions.FunctionName),
     );
-    // Plan, create, check, reconcile, the gate's, append and list: no folding or settling functions.
-    expect(functions.size).toBe(7);
+    // Plan, create, check, reconcile, the gate's, append, list and backfill: no folding or settling functions.
+    expect(functions.size).toBe(8);
   });
 
   it("counts one deadline per attempt: the create and the status checks both from StartAttempt's clock", () => {

@@ -45,16 +45,22 @@ export function templateOf(app: SynthesizedApp): Template {
   return Template.fromJSON(app.template);
 }
 
-/** The state machine definition of a template, with intrinsics left as placeholders. */
-export function definitionOf(app: SynthesizedApp): {
+/**
+ * A state machine definition of a template, with intrinsics left as placeholders: by default the one
+ * that ingests a folder (`Workflow`); `Backfill` for the backfill's.
+ */
+export function definitionOf(
+  app: SynthesizedApp,
+  machineId: 'Workflow' | 'Backfill' = 'Workflow',
+): {
   StartAt: string;
   TimeoutSeconds?: number;
   States: Record<string, Record<string, unknown>>;
 } {
-  const machine = Object.values(app.template.Resources).find(
-    (r) => r.Type === 'AWS::StepFunctions::StateMachine',
-  );
-  if (!machine) throw new Error('no state machine in the template');
+  const machine = Object.entries(app.template.Resources).find(
+    ([id, r]) => r.Type === 'AWS::StepFunctions::StateMachine' && id.startsWith(machineId),
+  )?.[1];
+  if (!machine) throw new Error(`no ${machineId} state machine in the template`);
   const definition = machine.Properties?.DefinitionString as { 'Fn::Join': [string, unknown[]] } | undefined;
   if (!definition) throw new Error('the state machine has no DefinitionString');
   const joined = definition['Fn::Join'][1]

@@ -8,7 +8,8 @@ import {
   WaitTime,
 } from 'aws-cdk-lib/aws-stepfunctions';
 import { describe, expect, it } from 'vitest';
-import { BudgetedDefinition, workflowBudget } from '../../infra/constructs/workflow/budget';
+import { BudgetedDefinition } from '../../infra/constructs/workflow/bounded-definition';
+import { workflowBudget } from '../../infra/constructs/workflow/budget';
 import { HISTORY_EVENT_LIMIT, MAX_POLLS } from '../../lambdas/shared/polling/limits';
 
 const task = (next: string, timeout = 10, retry?: object) => ({

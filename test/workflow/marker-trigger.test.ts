@@ -128,4 +128,18 @@ describe('marker trigger: rule → state machine, on the marker only', () => {
     expect(p.simulator.createCalls()).toHaveLength(0);
     expect(await p.records()).toEqual([]);
   });
+
+  it('a backfill takes every folder it lists as complete: one without a marker is created at once, and its marker later creates nothing', async () => {
+    const p = await start();
+    const folder = 's3://acme-vision-drops/incoming/old/';
+    for (const key of ['incoming/old/a.jpg', 'incoming/old/b.jpg']) p.s3.put(BUCKET, key, 'bytes');
+    p.startBackfill({});
+    await p.settled();
+    expect(p.simulator.createCalls()).toHaveLength(1);
+    expect(await p.record(folder)).toMatchObject({ status: 'READY', attempts: 1 });
+    p.deliver(objectCreated(BUCKET, 'incoming/old/_READY', { size: 0 }));
+    await p.settled();
+    expect(p.simulator.createCalls()).toHaveLength(1);
+    expect(await p.record(folder)).toMatchObject({ status: 'READY', attempts: 1 });
+  });
 });

@@ -12,6 +12,7 @@ import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
 import { type IngestConfig, type LateObjects, VISUAL_LAYER_REQUEST_TIMEOUT_MS } from '../../config';
 import { Appending } from '../appending';
+import { Backfill } from '../backfill';
 import { VisualLayerCredentials } from '../credentials';
 import { DEPLOYMENT_NAME_CONTEXT } from '../deployment-name';
 import { InFlightGate } from '../in-flight-gate';
@@ -70,6 +71,8 @@ export class VisualLayerIngestion extends AnnouncingPipeline {
   readonly encryptionKey: IKey;
   /** The gate's table: slots held and executions waiting (`maxConcurrentDatasets` > 0). */
   readonly gateTable?: ITable;
+  /** The backfill: ingests what is already in the bucket (input `{}` or `{"prefix": "…"}`). */
+  readonly backfillStateMachine: IStateMachine;
   /** Every function of the pipeline. */
   readonly functions: IFunction[];
 
@@ -203,6 +206,16 @@ export class VisualLayerIngestion extends AnnouncingPipeline {
       logKey: key,
       gate,
     });
+    // Folders already in the bucket: listed, then claimed like live ones (README, "Backfill").
+    const backfill = new Backfill(this, 'Backfill', {
+      config,
+      folderRules,
+      ledger,
+      records,
+      drops,
+      workflow,
+      logKey: key,
+    });
 
     const objectQueue = trigger instanceof QuietTrigger ? trigger.objectQueue : undefined;
     this.functions = [
@@ -211,6 +224,7 @@ export class VisualLayerIngestion extends AnnouncingPipeline {
       statusFunction,
       ...trigger.functions,
       reconciler.function,
+      backfill.function,
       ...(gate ? [gate.function] : []),
       ...(appending?.functions ?? []),
     ];
@@ -241,5 +255,6 @@ export class VisualLayerIngestion extends AnnouncingPipeline {
     this.manifestsBucket = appending?.manifests;
     this.encryptionKey = key;
     this.gateTable = gate?.table;
+    this.backfillStateMachine = backfill.stateMachine;
   }
 }

@@ -23,15 +23,19 @@ export class MarkerTrigger extends ObjectTrigger {
     super(scope, id, props.bucket, markerObjectMatch(props.config));
   }
 
-  /** An append batch (its input has `append`) runs the append phase; a marker event starts at the plan. */
+  /**
+   * An append batch (its input has `append`) runs the append phase; a folder the backfill claimed (its
+   * input has `folderUri`) is created at once, the backfill taking every folder it lists as complete;
+   * a marker event starts at the plan.
+   */
   startWith(scope: Construct, _tasks: unknown, phases: EntryPhases): IChainable {
-    if (!phases.append) return phases.eventStart;
-    return new Choice(scope, 'HowStarted', {
+    const howStarted = new Choice(scope, 'HowStarted', {
       stateName: 'HowStarted',
-      comment: 'An append batch runs the append phase; a marker event starts at the plan.',
-    })
-      .when(Condition.isPresent('$.append'), phases.append)
-      .otherwise(phases.eventStart);
+      comment:
+        'An append batch runs the append phase; a folder the backfill claimed is created at once; a marker event starts at the plan.',
+    });
+    if (phases.append) howStarted.when(Condition.isPresent('$.append'), phases.append);
+    return howStarted.when(Condition.isPresent('$.folderUri'), phases.create).otherwise(phases.eventStart);
   }
 
   connect(stateMachine: StateMachine): void {

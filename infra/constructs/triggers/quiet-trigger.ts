@@ -1,4 +1,4 @@
-import { Duration, Stack, Validations } from 'aws-cdk-lib';
+import { Duration, Validations } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { SqsQueue } from 'aws-cdk-lib/aws-events-targets';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
@@ -6,16 +6,11 @@ import type { IKey } from 'aws-cdk-lib/aws-kms';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
-import {
-  type CfnStateMachine,
-  Choice,
-  Condition,
-  type IChainable,
-  type StateMachine,
-} from 'aws-cdk-lib/aws-stepfunctions';
+import { Choice, Condition, type IChainable, type StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
 import type { SettingsOf } from '../../../lambdas/shared/settings';
 import { type IngestConfig, SETTLE_CAP_SECONDS } from '../../config';
+import { grantFolderClaims } from '../claim-grants';
 import type { ObjectLedger } from '../object-ledger';
 import { PipelineFunction } from '../pipeline-function';
 import type { EntryPhases } from '../workflow/ingest-workflow';
@@ -128,22 +123,7 @@ export class QuietTrigger extends ObjectTrigger {
       description: 'vl-ingest: folds queued object events per folder and starts one execution per folder',
       timeout: FOLD_TIMEOUT,
     });
-    // Conditional writes of objects; Query to find what is new since a failure and to recount a folder whose objects were recorded after creation.
-    fold.addToRolePolicy(
-      new PolicyStatement({
-        actions: ['dynamodb:UpdateItem', 'dynamodb:Query'],
-        resources: [ledger.table.tableArn],
-      }),
-    );
-    fold.addToRolePolicy(
-      new PolicyStatement({
-        actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
-        resources: [recordsTable.tableArn],
-      }),
-    );
-    stateMachine.grantStartExecution(fold);
-    // "Already exists" is not "running": the folding function asks how a named execution ended.
-    stateMachine.grantExecution(fold, 'states:DescribeExecution');
+    grantFolderClaims(fold, { ledger: ledger.table, records: recordsTable }, stateMachine);
     fold.addEventSource(
       new SqsEventSource(this.objectQueue, {
         batchSize: FOLD_BATCH_SIZE,
@@ -151,11 +131,6 @@ export class QuietTrigger extends ObjectTrigger {
         reportBatchItemFailures: true,
       }),
     );
-    Validations.of(fold.role ?? fold).acknowledge({
-      id: `AwsSolutions::AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:{"Fn::Select":[6,{"Fn::Split":[":",{"Ref":"${Stack.of(this).getLogicalId(stateMachine.node.defaultChild as CfnStateMachine)}"}]}]}:*]`,
-      reason:
-        "DescribeExecution of the state machine's own executions, whose names the folding function derives.",
-    });
     Validations.of(fold).acknowledge({
       id: 'Serverless::Serverless-LambdaEventSourceMappingDestination',
       reason:

@@ -1,13 +1,4 @@
-import { Duration } from 'aws-cdk-lib';
-import type { IPrincipal } from 'aws-cdk-lib/aws-iam';
-import {
-  ChainDefinitionBody,
-  type DefinitionConfig,
-  type StateGraph,
-  type StateMachineProps,
-} from 'aws-cdk-lib/aws-stepfunctions';
-import type { Construct } from 'constructs';
-import { HISTORY_EVENT_LIMIT, LISTING_WINDOW_SECONDS } from '../../../lambdas/shared/polling/limits';
+import { LISTING_WINDOW_SECONDS } from '../../../lambdas/shared/polling/limits';
 import { WORKFLOW_LOOPS, type WorkflowLoop } from './workflow-loops';
 
 /**
@@ -38,6 +29,15 @@ export function stateEvents(state: BudgetState | undefined): number {
   return state?.Type === 'Task' ? 5 : 2;
 }
 
+/** History events of every state run once and every retry made once (three events each). */
+export function historyOnce(states: Record<string, BudgetState>): number {
+  const once = Object.values(states).reduce((n, s) => n + stateEvents(s), 0);
+  const retries = Object.values(states)
+    .flatMap((s) => s.Retry ?? [])
+    .reduce((n, r) => n + 3 * (r.MaxAttempts ?? 3), 0);
+  return once + retries;
+}
+
 /** The budget of a definition. */
 export interface WorkflowBudget {
   /**
@@ -62,10 +62,7 @@ export function workflowBudget(
   windowsSeconds: number[],
 ): WorkflowBudget {
   const states = definition.States;
-  const once = Object.values(states).reduce((n, s) => n + stateEvents(s), 0);
-  const retries = Object.values(states)
-    .flatMap((s) => s.Retry ?? [])
-    .reduce((n, r) => n + 3 * (r.MaxAttempts ?? 3), 0);
+  const onceAndRetries = historyOnce(states);
   const loops = WORKFLOW_LOOPS.flatMap((loop) => {
     // A loop runs along those of its paths whose states are all in this definition.
     const present = loop.paths.filter((path) => path.every((name) => name in states));
@@ -83,7 +80,7 @@ export function workflowBudget(
   const worstOf = (execution: WorkflowLoop['execution']) =>
     loops
       .filter((l) => l.execution === execution)
-      .reduce((n, l) => n + l.eventsPerRound * l.rounds, once + retries);
+      .reduce((n, l) => n + l.eventsPerRound * l.rounds, onceAndRetries);
   const worstHistoryEvents = Math.max(worstOf('folder'), worstOf('batch'), worstOf('listing'));
   const longestStretchSeconds = longestStretch(states);
   const windows = windowsSeconds.reduce((a, b) => a + b, 0);
@@ -137,40 +134,4 @@ function longestStretch(states: Record<string, BudgetState>): number {
   };
   // Every state is where some stretch may start or pass: the start, or the state after a wait.
   return Math.max(...Object.keys(states).map(from));
-}
-
-/**
- * The workflow's definition with its budget enforced at synth: the state machine's timeout is
- * derived from the windows and the rendered states ({@link workflowBudget}), and a definition whose
- * worst history does not fit under Step Functions' limit fails synth, naming its loops.
- */
-export class BudgetedDefinition extends ChainDefinitionBody {
-  constructor(
-    chainable: ConstructorParameters<typeof ChainDefinitionBody>[0],
-    private readonly windowsSeconds: number[],
-  ) {
-    super(chainable);
-  }
-
-  override bind(
-    scope: Construct,
-    principal: IPrincipal,
-    props: StateMachineProps,
-    graph?: StateGraph,
-  ): DefinitionConfig {
-    if (!graph) throw new Error('BudgetedDefinition needs the state graph');
-    const budget = workflowBudget(
-      graph.toGraphJson() as { States: Record<string, BudgetState> },
-      this.windowsSeconds,
-    );
-    if (budget.worstHistoryEvents >= HISTORY_EVENT_LIMIT) {
-      const loops = budget.loops.map((l) => `${l.rounds} ${l.name} × ${l.eventsPerRound}`).join(', ');
-      throw new Error(
-        `${scope.node.path}: the worst execution writes ${budget.worstHistoryEvents} history events (${loops}); ` +
-          `Step Functions fails an execution at ${HISTORY_EVENT_LIMIT}`,
-      );
-    }
-    graph.timeout = Duration.seconds(budget.timeoutSeconds);
-    return super.bind(scope, principal, props, graph);
-  }
 }

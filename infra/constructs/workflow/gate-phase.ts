@@ -8,6 +8,7 @@ import {
   IntegrationPattern,
   JsonPath,
   Pass,
+  Result,
   type RetryProps,
   type State,
   StateMachineFragment,
@@ -94,7 +95,7 @@ export class GatePhase extends StateMachineFragment {
         executionArn,
         token: JsonPath.taskToken,
         folderUri: JsonPath.stringAt('$.folderUri'),
-        lane: 'live',
+        lane: JsonPath.stringAt('$.lane'),
       }),
       // The wait for a slot counts against the attempt's deadline: acquire said how long is left.
       taskTimeout: Timeout.at('$.gate.value.waitSeconds'),
@@ -130,9 +131,17 @@ export class GatePhase extends StateMachineFragment {
     }
     const acquired = new Choice(this, `SlotAcquired${suffix}`, { stateName: `SlotAcquired${suffix}` });
     const holding = new Pass(this, `HoldingSlot${suffix}`, { stateName: `HoldingSlot${suffix}` });
-    acquired
-      .when(Condition.booleanEquals('$.gate.value.acquired', true), holding)
-      .otherwise(park.next(holding));
+    // Backfilled folders wait after live ones: the backfill's claims put `lane` in the input, live ones don't.
+    const live = new Pass(this, `LiveLane${suffix}`, {
+      stateName: `LiveLane${suffix}`,
+      result: Result.fromString('live'),
+      resultPath: '$.lane',
+    });
+    const lane = new Choice(this, `LaneGiven${suffix}`, { stateName: `LaneGiven${suffix}` })
+      .when(Condition.isPresent('$.lane'), park)
+      .otherwise(live.next(park));
+    acquired.when(Condition.booleanEquals('$.gate.value.acquired', true), holding).otherwise(lane);
+    park.next(holding);
     acquire.next(acquired);
     this.startState = acquire;
     this.endStates = [holding];

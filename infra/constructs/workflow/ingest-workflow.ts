@@ -1,18 +1,18 @@
-import { type Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import type { Duration } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
-import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
-import { type IChainable, LogLevel, StateMachine, StateMachineType } from 'aws-cdk-lib/aws-stepfunctions';
+import type { IChainable, StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { AppendPhase } from './append-phase';
 import { startNextAppend } from './append-tasks';
-import { BudgetedDefinition } from './budget';
+import { BudgetedDefinition } from './bounded-definition';
 import { CreateAndPollPhase } from './create-and-poll-phase';
 import { EventStartPhase } from './event-start-phase';
 import { FailurePhase } from './failure-phase';
 import { GatePhase, slotReleaser } from './gate-phase';
 import { MarkerListingPhase } from './marker-listing-phase';
+import { observedStateMachine } from './observed-state-machine';
 import { WorkflowTasks } from './tasks';
 
 /**
@@ -117,30 +117,12 @@ export class IngestWorkflow extends Construct {
       : undefined;
     const definition = props.entry.startWith(this, tasks, { eventStart, create, append: appendPhase });
 
-    this.stateMachine = new StateMachine(this, 'StateMachine', {
-      stateMachineType: StateMachineType.STANDARD,
-      // The timeout is derived from the loops' windows and the rendered states; synth fails when
-      // the worst history does not fit (see budget.ts).
-      definitionBody: new BudgetedDefinition(definition, [
-        ...(props.entry.settleCap ? [props.entry.settleCap.toSeconds()] : []),
-        props.maxWaitMinutes * 60,
-      ]),
-      tracingEnabled: true,
-      logs: {
-        destination: new LogGroup(this, 'ExecutionLogs', {
-          retention: RetentionDays.THREE_MONTHS,
-          removalPolicy: RemovalPolicy.DESTROY,
-          encryptionKey: props.logKey,
-        }),
-        // Every state transition, without its data: enough to follow an execution, nothing to leak.
-        level: LogLevel.ALL,
-        includeExecutionData: false,
-      },
-    });
-    Validations.of(this.stateMachine.role).acknowledge({
-      id: 'AwsSolutions::AwsSolutions-IAM5[Resource::*]',
-      reason:
-        'X-Ray tracing and CloudWatch Logs delivery (logs:CreateLogDelivery and friends) have no resource-level permissions.',
-    });
+    // The timeout is derived from the loops' windows and the rendered states; synth fails when the
+    // worst history does not fit (see budget.ts).
+    const body = new BudgetedDefinition(definition, [
+      ...(props.entry.settleCap ? [props.entry.settleCap.toSeconds()] : []),
+      props.maxWaitMinutes * 60,
+    ]);
+    this.stateMachine = observedStateMachine(this, body, props.logKey);
   }
 }

@@ -20,4 +20,8 @@ export const STATE_NAMES = {
   finishBatch: 'FinishBatch',
   listFolder: 'ListFolderObjects',
   listingPause: 'PauseBeforeListing',
+  backfillBegin: 'BeginBackfill',
+  backfillStep: 'ListAndClaim',
+  backfillPause: 'WaitForFoldersInFlight',
+  backfillContinue: 'ContinueAsNewExecution',
 } as const;

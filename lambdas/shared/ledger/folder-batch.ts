@@ -1,5 +1,5 @@
 import { type ObjectCreatedEvent, readObjectCreatedEvent } from '../s3/object-event';
-import { type FolderRules, planFolder } from '../s3/s3-key';
+import { type FolderPlan, type FolderRules, planFolder } from '../s3/s3-key';
 import { isLaterWrite } from './sequencer';
 
 /** One SQS message carrying an EventBridge event. */
@@ -38,6 +38,12 @@ export interface FoldedBatch {
   unreadable: { messageId: string; reason: string }[];
 }
 
+/** A batch of the planned object's folder, with no object yet. */
+export function emptyBatch(plan: FolderPlan): FolderBatch {
+  const { bucket, folderKey, folderUri, datasetName } = plan;
+  return { bucket, folderKey, folderUri, datasetName, objects: [], messageIds: [] };
+}
+
 /**
  * Folds a batch of queued object events into one entry per folder, so a batch costs one claim check
  * per folder instead of one per object. Pure: no I/O.
@@ -64,15 +70,7 @@ export function foldBatch(messages: QueuedMessage[], rules: FolderRules): Folded
     }
     let folder = folders.get(plan.folderUri);
     if (!folder) {
-      folder = {
-        bucket: plan.bucket,
-        folderKey: plan.folderKey,
-        folderUri: plan.folderUri,
-        datasetName: plan.datasetName,
-        objects: [],
-        messageIds: [],
-        byKey: new Map(),
-      };
+      folder = { ...emptyBatch(plan), byKey: new Map() };
       folders.set(plan.folderUri, folder);
     }
     folder.messageIds.push(message.messageId);

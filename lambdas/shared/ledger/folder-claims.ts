@@ -3,28 +3,45 @@ import type { SFNClient } from '@aws-sdk/client-sfn';
 import { AppendClaims } from '../append/append-claims';
 import { currentTime } from '../clock';
 import { type ClaimableRecord, decideClaim } from '../record/claim-decision';
-import { isRetryable, legacyClaimToken } from '../record/folder-record';
+import {
+  executionArnOf,
+  executionName,
+  isRetryable,
+  legacyClaimToken,
+  newClaimToken,
+} from '../record/folder-record';
 import { type Claim, FolderRecords } from '../record/record-store';
 import type { FolderBatch } from './folder-batch';
-import {
-  executionInput,
-  type FolderExecutionInput,
-  isExecutionRunning,
-  newClaim,
-  startClaimedExecution,
-} from './folder-execution';
+import { executionInput, FolderExecutions } from './folder-executions';
 import { readFolderObjects, recordedSince, writeLedgerObjects } from './ledger-store';
 import { countInDataset } from './pending';
 
-export type { FolderExecutionInput } from './folder-execution';
-
-/** What happened to a folder's batch. */
+/**
+ * What happened to a folder's batch. `started`: the folder's execution runs; `claimed` when this
+ * batch claimed the folder (a new attempt, or a claim renewed because its execution was gone), not
+ * when it only found the claim's execution at work.
+ */
 export type FolderOutcome =
-  | { action: 'started'; attempt: number; executionArn?: string }
+  | { action: 'started'; attempt: number; executionArn?: string; claimed: boolean }
   /** With `append`, what the folder's append batch does about the batch's new objects. */
   | { action: 'late'; status: string; append?: string }
   /** A replay or duplicate of objects a failed folder already had: nothing started. */
   | { action: 'known'; status: string };
+
+/** A batch's objects recorded and its folder claimed: `recorded` objects were new (or newer writes) to the ledger. */
+export type FolderIngested = FolderOutcome & { recorded: number };
+
+/** How a batch is claimed, beyond what live events need. */
+export interface IngestOptions {
+  /** `backfill`: the folder's execution waits for a slot of the gate after live folders. @default live */
+  lane?: 'backfill';
+  /**
+   * A folder whose last attempt failed (ERROR, TIMED_OUT, FAILED) and ended before this instant is
+   * claimed again even though nothing new was recorded (the backfill retries failed folders, once per
+   * run). @default only a new object reopens a failed folder
+   */
+  retryEndedBefore?: string;
+}
 
 /** Where and how {@link FolderClaims} works. */
 export interface FolderClaimsOptions {
@@ -50,38 +67,67 @@ export class FolderClaims {
   private readonly clock: () => Date;
   private readonly records: FolderRecords;
   private readonly appends?: AppendClaims;
+  private readonly executions: FolderExecutions;
 
   constructor(private readonly options: FolderClaimsOptions) {
     this.clock = options.clock ?? currentTime;
+    this.executions = new FolderExecutions(options.sfn, options.stateMachineArn);
     this.records = new FolderRecords(options.dynamodb, options.recordsTable);
     if (options.lateObjects === 'append') this.appends = new AppendClaims(options);
   }
 
   /** Records the batch's objects and starts (or confirms) the folder's execution. */
-  async ingest(batch: FolderBatch): Promise<FolderOutcome> {
-    const { inserted } = await writeLedgerObjects(this.options.dynamodb, this.options.ledgerTable, batch, {
-      clock: this.clock,
-      trackPending: this.appends !== undefined,
-    });
+  async ingest(batch: FolderBatch, options: IngestOptions = {}): Promise<FolderIngested> {
+    const { written, inserted } = await writeLedgerObjects(
+      this.options.dynamodb,
+      this.options.ledgerTable,
+      batch,
+      { clock: this.clock, trackPending: this.appends !== undefined },
+    );
+    return { ...(await this.claim(batch, inserted, options)), recorded: written };
+  }
+
+  private async claim(
+    batch: FolderBatch,
+    inserted: FolderBatch['objects'],
+    options: IngestOptions,
+  ): Promise<FolderOutcome> {
+    // Whether this batch renewed the claim (its execution was gone): it then starts the new one.
+    let renewed = false;
     for (let round = 0; round < 4; round += 1) {
       const record = await this.records.read(batch.folderUri);
-      const decision = decideClaim(record, await this.recordedSinceEnd(batch.folderUri, record));
+      const recorded = await this.recordedSinceEnd(batch.folderUri, record, options.retryEndedBefore);
+      const decision = decideClaim(record, recorded);
       if (decision.action === 'known') return decision;
       if (decision.action === 'start') {
+        // Claimed by the state machine itself (marker trigger): the record names its execution.
+        if (!decision.claimToken && record?.executionArn) {
+          if (await this.executions.isRunning(record.executionArn)) {
+            return {
+              action: 'started',
+              attempt: decision.attempt,
+              executionArn: record.executionArn,
+              claimed: false,
+            };
+          }
+          renewed = await this.restart(batch, { status: 'PENDING' });
+          continue;
+        }
         const token = decision.claimToken ?? legacyClaimToken(decision.attempt);
-        const input = executionInput(batch, decision.attempt, decision.claimedAt);
-        const started = await this.start(input, token);
-        if (started) return started;
+        const input = executionInput(batch, decision.attempt, decision.claimedAt, options.lane);
+        const executionArn = await this.executions.start(input, token);
+        if (executionArn)
+          return { action: 'started', attempt: decision.attempt, executionArn, claimed: renewed };
         // Its execution has ended with the record still PENDING: claim it again.
-        await this.restart(batch, { status: 'PENDING', claimToken: decision.claimToken });
+        renewed = await this.restart(batch, { status: 'PENDING', claimToken: decision.claimToken });
         continue;
       }
       if (decision.action === 'late') {
         if (decision.settledAt)
           await this.recount(batch.folderUri, record?.datasetCreatedAt ?? decision.settledAt);
         const { running } = decision;
-        if (running && !(await this.isRunning(running.executionArn))) {
-          await this.restart(batch, { status: decision.status, claimToken: running.claimToken });
+        if (running && !(await this.executions.isRunning(running.executionArn))) {
+          renewed = await this.restart(batch, { status: decision.status, claimToken: running.claimToken });
           continue;
         }
         // Objects new to a READY folder go to its dataset; during CREATING/INDEXING, after it.
@@ -98,29 +144,38 @@ export class FolderClaims {
           ? await this.records.claimNew(batch.folderUri, batch.datasetName, claim, seenIn(batch))
           : await this.records.reopen(batch.folderUri, batch.datasetName, decision, claim);
       if (!claimed) continue;
-      const started = await this.start(executionInput(batch, decision.attempt, claim.now), claim.claimToken);
-      if (started) return started;
+      const input = executionInput(batch, decision.attempt, claim.now, options.lane);
+      const executionArn = await this.executions.start(input, claim.claimToken);
+      if (executionArn) return { action: 'started', attempt: decision.attempt, executionArn, claimed: true };
     }
     throw new Error(`could not claim ${batch.folderUri}: its record kept changing`);
   }
 
   private newClaim(folderUri: string): Claim {
-    return newClaim(this.options.stateMachineArn, folderUri, this.clock());
+    const claimToken = newClaimToken();
+    const executionArn = executionArnOf(this.options.stateMachineArn, executionName(folderUri, claimToken));
+    return { claimToken, executionArn, now: this.clock().toISOString() };
   }
 
-  /** Claims a folder again whose execution has ended, under a new token (a lost race reads again). */
-  private async restart(batch: FolderBatch, from: { status: string; claimToken?: string }): Promise<void> {
-    await this.records.restart(batch.folderUri, from, this.newClaim(batch.folderUri));
+  /** Claims a folder again whose execution has ended, under a new token (false: a lost race, read again). */
+  private restart(batch: FolderBatch, from: { status: string; claimToken?: string }): Promise<boolean> {
+    return this.records.restart(batch.folderUri, from, this.newClaim(batch.folderUri));
   }
 
   /**
    * For a folder whose last attempt failed: whether the ledger recorded an object after that attempt
-   * ended. Only such an object (not a replay or a duplicate delivery) may open a new attempt.
+   * ended. Only such an object (not a replay or a duplicate delivery) may open a new attempt — or,
+   * for the backfill, an attempt that ended before `retryEndedBefore`.
    */
-  private async recordedSinceEnd(folderUri: string, record: ClaimableRecord | undefined): Promise<boolean> {
+  private async recordedSinceEnd(
+    folderUri: string,
+    record: ClaimableRecord | undefined,
+    retryEndedBefore?: string,
+  ): Promise<boolean> {
     if (!record || !isRetryable(record.status)) return true;
     const end = record.finishedAt ?? record.updatedAt;
     if (!end) return true;
+    if (retryEndedBefore && Date.parse(end) < Date.parse(retryEndedBefore)) return true;
     return recordedSince(this.options.dynamodb, this.options.ledgerTable, folderUri, end);
   }
 
@@ -141,21 +196,6 @@ export class FolderClaims {
     }
     const counts = await readFolderObjects(dynamodb, ledgerTable, folderUri, until);
     await this.records.recount(folderUri, { ...counts, lastObjectAt: counts.lastObjectAt ?? until });
-  }
-
-  /** Starts the claim's execution, or confirms it runs; undefined when its name is taken by one that ended. */
-  private async start(input: FolderExecutionInput, claimToken: string): Promise<FolderOutcome | undefined> {
-    const started = await startClaimedExecution(
-      this.options.sfn,
-      this.options.stateMachineArn,
-      input,
-      claimToken,
-    );
-    return started && { action: 'started', attempt: input.attempt, executionArn: started.executionArn };
-  }
-
-  private isRunning(executionArn: string): Promise<boolean> {
-    return isExecutionRunning(this.options.sfn, executionArn);
   }
 }
 

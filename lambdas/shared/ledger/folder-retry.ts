@@ -6,10 +6,10 @@ import { FolderRecords } from '../record/record-store';
 import {
   type ClaimedFolder,
   executionInput,
+  FolderExecutions,
   isExecutionRunning,
   newClaim,
-  startClaimedExecution,
-} from './folder-execution';
+} from './folder-executions';
 
 /** Why a folder cannot be retried now. */
 export type RetryRefusal =
@@ -95,12 +95,13 @@ export class FolderRetry {
       // Conditional on the record still being on the failed attempt: a lost race reads again.
       if (!(await this.records.reopen(folder.folderUri, folder.datasetName, decision, claim))) continue;
       const input = executionInput(folder, decision.attempt, claim.now);
-      const started = await startClaimedExecution(sfn, stateMachineArn, input, claim.claimToken);
-      if (!started) throw new Error(`the execution of ${folder.folderUri}'s new claim exists and has ended`);
+      const executionArn = await new FolderExecutions(sfn, stateMachineArn).start(input, claim.claimToken);
+      if (!executionArn)
+        throw new Error(`the execution of ${folder.folderUri}'s new claim exists and has ended`);
       return {
         action: 'started',
         attempt: decision.attempt,
-        executionArn: started.executionArn,
+        executionArn,
         previousStatus: record.status ?? 'UNKNOWN',
       };
     }

@@ -3,9 +3,8 @@ import {
   type DynamoDBClient,
   GetItemCommand,
   PutItemCommand,
-  UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
-import { recordKey, writeConditionally } from '../conditional-write';
+import { recordKey, updateConditionally, writeConditionally } from '../conditional-write';
 import type { ClaimableRecord } from './claim-decision';
 import {
   attributeNames,
@@ -187,16 +186,13 @@ export class FolderRecords {
     condition: string,
     values: Record<string, AttributeValue>,
   ): Promise<boolean> {
-    return writeConditionally(
-      this.dynamodb,
-      new UpdateItemCommand({
-        TableName: this.table,
-        Key: recordKey(folderUri),
-        UpdateExpression: expression,
-        ConditionExpression: condition,
-        ExpressionAttributeNames: attributeNames(expression, condition),
-        ExpressionAttributeValues: values,
-      }),
-    );
+    return updateConditionally(this.dynamodb, {
+      table: this.table,
+      key: recordKey(folderUri),
+      expression,
+      condition,
+      values,
+      names: attributeNames(expression, condition),
+    });
   }
 }
