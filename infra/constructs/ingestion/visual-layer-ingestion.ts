@@ -10,7 +10,7 @@ import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
-import { type IngestConfig, type LateObjects, VISUAL_LAYER_REQUEST_TIMEOUT_MS } from '../../config';
+import type { IngestConfig, LateObjects } from '../../config';
 import { Appending } from '../appending';
 import { Backfill } from '../backfill';
 import { VisualLayerCredentials } from '../credentials';
@@ -29,6 +29,7 @@ import { IngestWorkflow } from '../workflow/ingest-workflow';
 import { AnnouncingPipeline } from './announcements';
 import { folderFunctions, visualLayerPlacement } from './folder-functions';
 import type { VisualLayerIngestionProps } from './props';
+import { settingGroups } from './setting-groups';
 import { ingestionSettings } from './validate';
 
 /**
@@ -111,24 +112,10 @@ export class VisualLayerIngestion extends AnnouncingPipeline {
       existingSecretName: config.secretName,
     });
 
-    const folderRules = {
-      prefix: config.prefix,
-      folderDepth: config.folderDepth,
-      trigger: config.trigger,
-      markerName: config.markerName,
-      datasetNamePrefix: config.datasetNamePrefix,
+    const { folderRules, visualLayer, polling } = settingGroups(config, {
       bucketName: drops.bucket.bucketName,
-    };
-    const visualLayer = {
-      baseUrl: config.visualLayerBaseUrl,
       secretId: credentials.secretId,
-      requestTimeoutMs: VISUAL_LAYER_REQUEST_TIMEOUT_MS,
-    };
-    const polling = {
-      minSeconds: config.pollIntervalSeconds,
-      maxSeconds: config.maxPollIntervalSeconds,
-      maxWaitMinutes: config.maxWaitMinutes,
-    };
+    });
     const placement = visualLayerPlacement(this, props);
     const { planFunction, createFunction, statusFunction } = folderFunctions(this, {
       folderRules,
