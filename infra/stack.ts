@@ -36,81 +36,66 @@ export class VlIngestStack extends Stack {
     this.ingestion = ingestion;
     this.manifestsBucket = ingestion.manifestsBucket;
 
-    if (ingestion.objectQueue) {
-      new CfnOutput(this, OUTPUTS.objectQueue, {
-        value: ingestion.objectQueue.queueArn,
-        description: 'Queue of object events (quiet trigger): replay dead letters into it',
-      });
-    }
-    if (ingestion.manifestsBucket) {
-      new CfnOutput(this, OUTPUTS.manifestsBucket, {
-        value: ingestion.manifestsBucket.bucketName,
-        description: "Manifests of the append batches: Visual Layer's read role must cover this bucket too",
-      });
-    }
-    new CfnOutput(this, OUTPUTS.alarmTopic, {
-      value: ingestion.alarmTopic.topicArn,
-      description: 'Failure alarms notify this topic',
-    });
-    new CfnOutput(this, OUTPUTS.dashboard, {
-      value: ingestion.dashboardUrl,
-      description: 'CloudWatch dashboard: folders by outcome, Visual Layer, executions, queues, functions',
-    });
-    new CfnOutput(this, OUTPUTS.bucket, {
-      value: ingestion.bucket.bucketName,
-      description: 'Bucket watched for drops',
-    });
-    new CfnOutput(this, OUTPUTS.stateMachine, {
-      value: ingestion.stateMachine.stateMachineArn,
-      description: 'State machine that ingests a folder',
-    });
-    new CfnOutput(this, OUTPUTS.table, {
-      value: ingestion.recordsTable.tableName,
-      description: 'Ingestion records',
-    });
-    new CfnOutput(this, OUTPUTS.secret, {
-      value: ingestion.credentialsSecretId,
-      description: 'Secret holding {"apiKey","apiSecret"}: fill it after deploy',
-    });
-    new CfnOutput(this, OUTPUTS.deadLetterQueue, {
-      value: ingestion.deadLetterQueue.queueUrl,
-      description: 'Events whose execution could not be started',
-    });
-    new CfnOutput(this, OUTPUTS.deadLetterQueueArn, {
-      value: ingestion.deadLetterQueue.queueArn,
-      description: 'The dead-letter queue by ARN, for replaying it (docs/operations.md)',
-    });
-    // What the `vl-ingest` command needs beyond the resources: where Visual Layer is, the gate, the marker.
-    new CfnOutput(this, OUTPUTS.visualLayerBaseUrl, {
-      value: ingestion.settings.visualLayerBaseUrl,
-      description: 'Visual Layer the functions call (vl-ingest doctor checks the credentials against it)',
-    });
-    if (ingestion.gateTable) {
-      new CfnOutput(this, OUTPUTS.gateTable, {
-        value: ingestion.gateTable.tableName,
-        description: 'Datasets in flight and folders waiting for a slot',
-      });
-      new CfnOutput(this, OUTPUTS.gateSlots, {
-        value: String(ingestion.settings.maxConcurrentDatasets),
-        description: 'Slots of the gate: maxConcurrentDatasets',
-      });
-    }
-    if (ingestion.settings.trigger === 'marker') {
-      new CfnOutput(this, OUTPUTS.markerName, {
-        value: ingestion.settings.markerName,
-        description: 'Marker object name',
-      });
-    }
-    new CfnOutput(this, OUTPUTS.backfillStateMachine, {
-      value: ingestion.backfillStateMachine.stateMachineArn,
-      description: 'State machine that ingests what is already in the bucket (README, "Backfill")',
-    });
-    if (ingestion.readRole) {
-      new CfnOutput(this, OUTPUTS.readRole, {
-        value: ingestion.readRole.roleArn,
-        description:
-          'Read-only role Visual Layer assumes to read the drops: register it with Visual Layer support once',
-      });
+    const { settings: given } = ingestion;
+    const gated = ingestion.gateTable !== undefined;
+    // Each output once: its name, its value (undefined: the deployment has no such thing), what it is.
+    const outputs: [keyof typeof OUTPUTS, string | undefined, string][] = [
+      ['bucket', ingestion.bucket.bucketName, 'Bucket watched for drops'],
+      ['stateMachine', ingestion.stateMachine.stateMachineArn, 'State machine that ingests a folder'],
+      ['table', ingestion.recordsTable.tableName, 'Ingestion records'],
+      [
+        'secret',
+        ingestion.credentialsSecretId,
+        'Secret holding {"apiKey","apiSecret"}: fill it after deploy',
+      ],
+      ['deadLetterQueue', ingestion.deadLetterQueue.queueUrl, 'Events whose execution could not be started'],
+      [
+        'deadLetterQueueArn',
+        ingestion.deadLetterQueue.queueArn,
+        'The dead-letter queue by ARN, for replaying it (docs/operations.md)',
+      ],
+      [
+        'objectQueue',
+        ingestion.objectQueue?.queueArn,
+        'Queue of object events (quiet trigger): replay dead letters into it',
+      ],
+      [
+        'manifestsBucket',
+        ingestion.manifestsBucket?.bucketName,
+        "Manifests of the append batches: Visual Layer's read role must cover this bucket too",
+      ],
+      ['alarmTopic', ingestion.alarmTopic.topicArn, 'Failure alarms notify this topic'],
+      [
+        'dashboard',
+        ingestion.dashboardUrl,
+        'CloudWatch dashboard: folders by outcome, Visual Layer, executions, queues, functions',
+      ],
+      // What the `vl-ingest` command needs beyond the resources: where Visual Layer is, the gate, the marker.
+      [
+        'visualLayerBaseUrl',
+        given.visualLayerBaseUrl,
+        'Visual Layer the functions call (vl-ingest doctor checks the credentials against it)',
+      ],
+      ['gateTable', ingestion.gateTable?.tableName, 'Datasets in flight and folders waiting for a slot'],
+      [
+        'gateSlots',
+        gated ? String(given.maxConcurrentDatasets) : undefined,
+        'Slots of the gate: maxConcurrentDatasets',
+      ],
+      ['markerName', given.trigger === 'marker' ? given.markerName : undefined, 'Marker object name'],
+      [
+        'backfillStateMachine',
+        ingestion.backfillStateMachine.stateMachineArn,
+        'State machine that ingests what is already in the bucket (README, "Backfill")',
+      ],
+      [
+        'readRole',
+        ingestion.readRole?.roleArn,
+        'Read-only role Visual Layer assumes to read the drops: register it with Visual Layer support once',
+      ],
+    ];
+    for (const [output, value, description] of outputs) {
+      if (value !== undefined) new CfnOutput(this, OUTPUTS[output], { value, description });
     }
   }
 }
