@@ -3,16 +3,10 @@ import type { SFNClient } from '@aws-sdk/client-sfn';
 import { AppendClaims } from '../append/append-claims';
 import { currentTime } from '../clock';
 import { type ClaimableRecord, decideClaim } from '../record/claim-decision';
-import {
-  executionArnOf,
-  executionName,
-  isRetryable,
-  legacyClaimToken,
-  newClaimToken,
-} from '../record/folder-record';
+import { isRetryable, legacyClaimToken } from '../record/folder-record';
 import { type Claim, FolderRecords } from '../record/record-store';
 import type { FolderBatch } from './folder-batch';
-import { executionInput, FolderExecutions } from './folder-executions';
+import { executionInput, FolderExecutions, newClaim } from './folder-executions';
 import { readFolderObjects, recordedSince, writeLedgerObjects } from './ledger-store';
 import { countInDataset } from './pending';
 
@@ -152,9 +146,7 @@ export class FolderClaims {
   }
 
   private newClaim(folderUri: string): Claim {
-    const claimToken = newClaimToken();
-    const executionArn = executionArnOf(this.options.stateMachineArn, executionName(folderUri, claimToken));
-    return { claimToken, executionArn, now: this.clock().toISOString() };
+    return newClaim(this.options.stateMachineArn, folderUri, this.clock());
   }
 
   /** Claims a folder again whose execution has ended, under a new token (false: a lost race, read again). */
