@@ -37,7 +37,10 @@ export function registerBackfill(program: Command, act: Act): void {
     .description(
       'Starts the backfill state machine (output BackfillStateMachineArn), which feeds the objects already in the bucket through the same path as new ones — a folder without a record gets a dataset, one that has it gets nothing twice — and shows its progress until it is done: keys listed, objects recorded, folders started.',
     )
-    .option('--prefix <prefix>', "only keys under this sub-prefix of the stack's prefix")
+    .option(
+      '--prefix <prefix>',
+      "only keys under this full key prefix, which starts with the stack's prefix (prefix=incoming/: 'incoming/line 3/')",
+    )
     .option('--no-wait', 'start it and exit')
     .option('--interval <seconds>', 'seconds between progress checks', parseSeconds, 2)
     .option('--json', 'print the outcome as JSON')
