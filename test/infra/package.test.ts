@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
@@ -85,6 +85,18 @@ describe('the packed library in a fresh CDK app outside the repository', () => {
       expect(packedFiles, handler).toContain(`lambdas/${handler}/handler.ts`);
     }
     expect(packedFiles.filter((file) => /\.test\.ts$|^test\/|package-lock\.json/.test(file))).toEqual([]);
+  });
+
+  it('ships no command: its bin says where the command runs, with the usage exit status', () => {
+    const run = spawnSync(
+      process.execPath,
+      [path.join(app, 'node_modules', 'vl-ingest', 'bin', 'vl-ingest.cjs')],
+      {
+        encoding: 'utf8',
+      },
+    );
+    expect(run.status).toBe(2);
+    expect(run.stderr).toContain('the vl-ingest command runs from a clone of the vl-ingest repository');
   });
 
   it("bundles every function from the installed package's handler sources", () => {
